@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+import WeftDomain
+
+/// The SQLite metastore (`weft.sqlite`, WAL mode, versioned migrations).
+public final class Metastore: Sendable {
+    /// The underlying pool; every multi-step change goes through one `write` transaction.
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating and migrating if needed) the metastore at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw WeftError.workspace("cannot open the metastore \(path): \(error)")
+        }
+    }
+
+    /// All schema migrations, in order. Never edit a shipped migration; add a new one.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        name TEXT PRIMARY KEY,
+                        is_admin INTEGER NOT NULL DEFAULT 0,
+                        password_hash TEXT NOT NULL,
+                        failed_logins INTEGER NOT NULL DEFAULT 0,
+                        locked_until REAL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE TABLE teams (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
+                    CREATE TABLE team_includes (
+                        team TEXT NOT NULL REFERENCES teams(name) ON DELETE CASCADE,
+                        included TEXT NOT NULL REFERENCES teams(name) ON DELETE CASCADE,
+                        PRIMARY KEY (team, included)
+                    );
+                    CREATE TABLE memberships (
+                        team TEXT NOT NULL REFERENCES teams(name) ON DELETE CASCADE,
+                        user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+                        PRIMARY KEY (team, user)
+                    );
+                    CREATE TABLE fabrics (
+                        name TEXT PRIMARY KEY,
+                        owner_team TEXT NOT NULL REFERENCES teams(name),
+                        stage TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        slots INTEGER NOT NULL,
+                        settings TEXT NOT NULL DEFAULT '{}',
+                        created_at REAL NOT NULL
+                    );
+                    CREATE TABLE fabric_secrets (
+                        fabric TEXT NOT NULL REFERENCES fabrics(name) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        sealed BLOB NOT NULL,
+                        updated_at REAL NOT NULL,
+                        updated_by TEXT NOT NULL,
+                        PRIMARY KEY (fabric, name)
+                    );
+                    CREATE TABLE projects (
+                        name TEXT PRIMARY KEY,
+                        owner_team TEXT NOT NULL REFERENCES teams(name),
+                        description TEXT NOT NULL DEFAULT '',
+                        created_at REAL NOT NULL
+                    );
+                    CREATE TABLE job_index (
+                        project TEXT NOT NULL REFERENCES projects(name) ON DELETE CASCADE,
+                        path TEXT NOT NULL,
+                        blob TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        fabric TEXT NOT NULL,
+                        enabled INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        PRIMARY KEY (project, path)
+                    );
+                    CREATE INDEX job_index_name ON job_index(name);
+                    CREATE TABLE project_index_state (
+                        project TEXT PRIMARY KEY REFERENCES projects(name) ON DELETE CASCADE,
+                        tree TEXT NOT NULL
+                    );
+                    CREATE TABLE runs (
+                        id TEXT PRIMARY KEY,
+                        project TEXT NOT NULL,
+                        job TEXT NOT NULL,
+                        fabric TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        trigger TEXT NOT NULL,
+                        user TEXT NOT NULL,
+                        commit_id TEXT NOT NULL,
+                        queued_at REAL NOT NULL,
+                        started_at REAL,
+                        finished_at REAL,
+                        message TEXT,
+                        owner_pid INTEGER,
+                        owner_start TEXT
+                    );
+                    CREATE INDEX runs_job ON runs(project, job, queued_at);
+                    CREATE INDEX runs_fabric ON runs(fabric, queued_at);
+                    CREATE INDEX runs_state ON runs(state);
+                    CREATE TABLE task_runs (
+                        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        key TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempt INTEGER NOT NULL DEFAULT 0,
+                        exit_code INTEGER,
+                        progress REAL,
+                        progress_message TEXT,
+                        started_at REAL,
+                        finished_at REAL,
+                        message TEXT,
+                        pid INTEGER,
+                        PRIMARY KEY (run_id, key)
+                    );
+                    CREATE TABLE releases (
+                        id TEXT PRIMARY KEY,
+                        project TEXT NOT NULL REFERENCES projects(name),
+                        version TEXT NOT NULL,
+                        commit_id TEXT NOT NULL,
+                        tag TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        UNIQUE (project, version)
+                    );
+                    CREATE TABLE deployments (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        release_id TEXT NOT NULL REFERENCES releases(id),
+                        fabric TEXT NOT NULL,
+                        job TEXT NOT NULL,
+                        change TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        deployed_by TEXT NOT NULL,
+                        deployed_at REAL NOT NULL
+                    );
+                    CREATE TABLE sessions (
+                        token_hash TEXT PRIMARY KEY,
+                        user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+                        created_at REAL NOT NULL,
+                        expires_at REAL NOT NULL
+                    );
+                    CREATE TABLE audit (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at REAL NOT NULL,
+                        user TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        object TEXT NOT NULL,
+                        fabric TEXT,
+                        project TEXT,
+                        result TEXT NOT NULL,
+                        detail TEXT NOT NULL DEFAULT ''
+                    );
+                    CREATE INDEX audit_at ON audit(at);
+                    CREATE TABLE pending_ops (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        project TEXT NOT NULL,
+                        paths TEXT NOT NULL,
+                        started_at REAL NOT NULL
+                    );
+                    CREATE TABLE scheduler_state (
+                        project TEXT NOT NULL,
+                        job TEXT NOT NULL,
+                        last_fire REAL NOT NULL,
+                        PRIMARY KEY (project, job)
+                    );
+                    """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import WeftDomain
+import Yams
+
+/// Reads YAML into nodes and reports every problem with file and line.
+struct YAMLReader {
+    let file: String
+    var problems: [Problem] = []
+
+    init(file: String) { self.file = file }
+
+    /// Parses `text`; nil (with a problem recorded) when it is not YAML or not a mapping.
+    mutating func root(_ text: String) -> Node? {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                fail(nil, "the file is empty")
+                return nil
+            }
+            guard case .mapping = node else {
+                fail(node, "expected a mapping of fields at the top level")
+                return nil
+            }
+            return node
+        } catch {
+            let (line, reason) = Self.describe(error)
+            problems.append(Problem(file: file, line: line, "not valid YAML: \(reason)"))
+            return nil
+        }
+    }
+
+    static func describe(_ error: any Error) -> (Int?, String) {
+        let text = String(describing: error)
+        // Yams reports "LINE:COLUMN: error: …".
+        let parts = text.split(separator: ":", maxSplits: 3).map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count >= 4, let line = Int(parts[0]), Int(parts[1]) != nil {
+            let reason = parts[3].split(separator: "\n").first.map(String.init) ?? parts[3]
+            return (line, reason)
+        }
+        return (nil, text.split(separator: "\n").first.map(String.init) ?? text)
+    }
+
+    mutating func fail(_ node: Node?, _ message: String) {
+        problems.append(Problem(file: file, line: node?.mark?.line, message))
+    }
+
+    /// The mapping's entries in order, rejecting keys outside `allowed`.
+    mutating func fields(_ node: Node, allowed: Set<String>, context: String) -> [(String, Node, Node)] {
+        guard case .mapping(let mapping) = node else {
+            fail(node, "\(context) must be a mapping")
+            return []
+        }
+        var out: [(String, Node, Node)] = []
+        var seen = Set<String>()
+        for (k, v) in mapping {
+            guard let key = k.string else {
+                fail(k, "\(context): keys must be text")
+                continue
+            }
+            if !allowed.contains(key) {
+                let near = Self.suggestion(for: key, in: allowed)
+                fail(k, "unknown field '\(key)' in \(context)" + (near.map { "; did you mean '\($0)'?" } ?? "; allowed: \(allowed.sorted().joined(separator: ", "))"))
+                continue
+            }
+            if !seen.insert(key).inserted { fail(k, "field '\(key)' appears twice in \(context)") }
+            out.append((key, k, v))
+        }
+        return out
+    }
+
+    static func suggestion(for key: String, in allowed: Set<String>) -> String? {
+        func distance(_ a: String, _ b: String) -> Int {
+            let a = Array(a), b = Array(b)
+            var prev = Array(0...b.count)
+            for i in 1...max(a.count, 1) where !a.isEmpty {
+                var cur = [i] + Array(repeating: 0, count: b.count)
+                for j in 1...max(b.count, 1) where !b.isEmpty {
+                    cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                }
+                prev = cur
+            }
+            return prev[b.count]
+        }
+        return allowed.map { ($0, distance(key, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+    }
+
+    mutating func string(_ node: Node, _ field: String) -> String? {
+        guard case .scalar(let s) = node else {
+            fail(node, "\(field) must be text")
+            return nil
+        }
+        return s.string
+    }
+
+    mutating func int(_ node: Node, _ field: String) -> Int? {
+        guard case .scalar = node, let v = node.int else {
+            fail(node, "\(field) must be a whole number, not \(Self.show(node))")
+            return nil
+        }
+        return v
+    }
+
+    mutating func double(_ node: Node, _ field: String) -> Double? {
+        guard case .scalar = node, let v = node.float ?? node.int.map(Double.init) else {
+            fail(node, "\(field) must be a number, not \(Self.show(node))")
+            return nil
+        }
+        return v
+    }
+
+    mutating func bool(_ node: Node, _ field: String) -> Bool? {
+        guard case .scalar = node, let v = node.bool else {
+            fail(node, "\(field) must be true or false, not \(Self.show(node))")
+            return nil
+        }
+        return v
+    }
+
+    mutating func stringList(_ node: Node, _ field: String) -> [String] {
+        switch node {
+        case .sequence(let seq): return seq.compactMap { string($0, field) }
+        case .scalar(let s) where !s.string.isEmpty: return [s.string]
+        default:
+            fail(node, "\(field) must be a list of names")
+            return []
+        }
+    }
+
+    /// A configuration value as written: scalars by their YAML type, `{secret: NAME}`, or a list.
+    mutating func configValue(_ node: Node, _ field: String) -> ConfigValue? {
+        switch node {
+        case .scalar(let s):
+            if s.style == .plain {
+                if let b = node.bool { return .bool(b) }
+                if let i = node.int { return .int(i) }
+                if let d = node.float { return .double(d) }
+                if ConfigValueParser.isDate(s.string) { return .date(s.string) }
+            }
+            return .string(s.string)
+        case .mapping:
+            let f = fields(node, allowed: ["secret"], context: "\(field) (a secret reference is {secret: NAME})")
+            guard let entry = f.first, let name = string(entry.2, "\(field).secret") else { return nil }
+            return .secret(name)
+        case .sequence(let seq):
+            return .array(seq.compactMap { configValue($0, field) })
+        case .alias:
+            fail(node, "\(field): YAML aliases are not supported here")
+            return nil
+        }
+    }
+
+    static func show(_ node: Node) -> String {
+        if case .scalar(let s) = node { return "'\(s.string)'" }
+        if case .sequence = node { return "a list" }
+        return "a mapping"
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import WeftDomain
+
+/// A job file that could not be read, as listed.
+public struct BrokenJobFile: Sendable, Hashable {
+    public var project: String
+    public var path: String
+    public var problems: [Problem]
+}
+
+extension Workspace {
+    /// Brings the metastore's job index up to date with each project's HEAD: only files whose git blob changed are
+    /// parsed again (all of them when the pipelines changed, since jobs are validated against them).
+    public func refreshJobIndex(project: String) throws {
+        let g = git(project)
+        guard let state = try? g.run(["rev-parse", "HEAD^{tree}"]).trimmingCharacters(in: .whitespacesAndNewlines) else { return }
+        let stored = try metastore.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT tree FROM project_index_state WHERE project = ?", arguments: [project])
+        }
+        if stored == state { return }
+        let subtrees = try g.lsTreeTop()
+        let pipelinesTree = subtrees["pipelines"] ?? ""
+        let storedPipelines = stored?.split(separator: ":").last.map(String.init)
+        let full = storedPipelines != pipelinesTree
+        let files = try g.lsTree().filter { $0.key.hasPrefix("jobs/") && ($0.key.hasSuffix(".yaml") || $0.key.hasSuffix(".yml")) }
+        let existing = try metastore.pool.read { db in
+            Dictionary(
+                try Row.fetchAll(db, sql: "SELECT path, blob FROM job_index WHERE project = ?", arguments: [project]).map { ($0[0] as String, $0[1] as String) },
+                uniquingKeysWith: { a, _ in a })
+        }
+        let changed = files.filter { full || existing[$0.key] != $0.value }
+        let removed = existing.keys.filter { files[$0] == nil }
+        let contents = try g.catFileBatch(Array(Set(changed.values)))
+        let pipelines = try self.pipelines(project: project)
+        let encoder = JSONEncoder()
+        var rows: [(path: String, blob: String, name: String, fabric: String, enabled: Int, body: Data)] = []
+        for (path, blob) in changed {
+            let text = contents[blob] ?? ""
+            do {
+                let job = try ProjectContents.decodeJob(text, path: path, pipelines: pipelines)
+                rows.append((path, blob, job.name, job.fabric, job.enabled ? 1 : 0, try encoder.encode(job)))
+            } catch {
+                guard let weftError = error as? WeftError, case .invalid(let problems) = weftError else { throw error }
+                let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                rows.append((path, blob, stem, "", -1, try encoder.encode(problems)))
+            }
+        }
+        try metastore.pool.write { db in
+            for path in removed {
+                try db.execute(sql: "DELETE FROM job_index WHERE project = ? AND path = ?", arguments: [project, path])
+            }
+            let stmt = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO job_index(project, path, blob, name, fabric, enabled, body) VALUES (?,?,?,?,?,?,?)")
+            for r in rows {
+                try stmt.execute(arguments: [project, r.path, r.blob, r.name, r.fabric, r.enabled, r.body])
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO project_index_state(project, tree) VALUES (?, ?)",
+                arguments: [project, state + ":" + pipelinesTree])
+        }
+    }
+
+    /// Every job of the given projects from the index (refreshed first), plus the files that could not be read.
+    public func indexedJobs(projects names: [String], fabric: String? = nil) throws -> (jobs: [JobRecord], broken: [BrokenJobFile]) {
+        for p in names { try refreshJobIndex(project: p) }
+        let decoder = JSONDecoder()
+        return try metastore.pool.read { db in
+            var jobs: [JobRecord] = []
+            var broken: [BrokenJobFile] = []
+            var sql = "SELECT project, path, blob, enabled, body FROM job_index WHERE project IN (\(names.map { _ in "?" }.joined(separator: ",")))"
+            var args: [any DatabaseValueConvertible] = names
+            if let fabric { sql += " AND fabric = ?"; args.append(fabric) }
+            sql += " ORDER BY project, name"
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+            while let row = try cursor.next() {
+                let body: Data = row[4]
+                if (row[3] as Int) < 0 {
+                    broken.append(BrokenJobFile(project: row[0], path: row[1], problems: (try? decoder.decode([Problem].self, from: body)) ?? []))
+                } else if let job = try? decoder.decode(Job.self, from: body) {
+                    jobs.append(JobRecord(project: row[0], job: job, path: row[1], blob: row[2]))
+                }
+            }
+            return (jobs, broken)
+        }
+    }
+}
+
+extension Git {
+    /// Top-level entries of HEAD: name → object id.
+    func lsTreeTop() throws(WeftError) -> [String: String] {
+        var result: [String: String] = [:]
+        for line in try run(["ls-tree", "HEAD"]).split(separator: "\n") {
+            guard let tab = line.firstIndex(of: "\t") else { continue }
+            let meta = line[..<tab].split(separator: " ")
+            if meta.count == 3 { result[String(line[line.index(after: tab)...])] = String(meta[2]) }
+        }
+        return result
+    }
+
+    /// Contents of many blobs in one `git cat-file --batch`.
+    func catFileBatch(_ blobs: [String]) throws(WeftError) -> [String: String] {
+        guard !blobs.isEmpty else { return [:] }
+        let out = try ProcessRunner.runData(
+            "/usr/bin/git", ["-C", directory, "cat-file", "--batch"], environment: Git.environment(author: nil),
+            input: Data((blobs.joined(separator: "\n") + "\n").utf8))
+        var result: [String: String] = [:]
+        var i = out.startIndex
+        while i < out.endIndex {
+            guard let nl = out[i...].firstIndex(of: UInt8(ascii: "\n")) else { break }
+            let header = String(decoding: out[i..<nl], as: UTF8.self).split(separator: " ")
+            i = out.index(after: nl)
+            guard header.count == 3, let size = Int(header[2]) else { continue }
+            let end = out.index(i, offsetBy: size)
+            result[String(header[0])] = String(decoding: out[i..<end], as: UTF8.self)
+            i = out.index(after: end)  // trailing newline
+        }
+        return result
+    }
+}
+
+extension ProcessRunner {
+    static func runData(_ executable: String, _ args: [String], environment: [String: String], input: Data) throws(WeftError) -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.environment = environment
+        let outPipe = Pipe(), inPipe = Pipe()
+        p.standardOutput = outPipe
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = inPipe
+        do { try p.run() } catch { throw .failure("cannot start \(executable): \(error.localizedDescription)") }
+        let writer = inPipe.fileHandleForWriting
+        DispatchQueue.global().async {
+            writer.write(input)
+            try? writer.close()
+        }
+        let data = outPipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw .failure("git cat-file failed (exit \(p.terminationStatus))") }
+        return data
+    }
+}

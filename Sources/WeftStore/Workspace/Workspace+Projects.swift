@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import WeftDomain
+
+extension Workspace {
+    /// Every registered project.
+    public func projects() throws -> [Project] {
+        try metastore.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, owner_team, description FROM projects ORDER BY name").map {
+                Project(name: $0[0], ownerTeam: $0[1], description: $0[2])
+            }
+        }
+    }
+
+    /// The project named `name`.
+    public func project(_ name: String) throws -> Project {
+        guard let p = try projects().first(where: { $0.name == name }) else {
+            throw WeftError.notFound(kind: "project", name: name, hint: "list projects with 'weft project list'")
+        }
+        return p
+    }
+
+    /// Git access to a project's repository.
+    public func git(_ project: String) -> Git { Git(directory: projectDirectory(project)) }
+
+    static func author(_ p: Principal) -> Git.Author { Git.Author(name: p.name, email: "\(p.name)@weft.local") }
+
+    /// Creates a project owned by `owner`, empty or imported from `source` (a directory, copied without its .git).
+    /// The import is validated first: nothing is created when a file is malformed.
+    public func createProject(_ principal: Principal, name: String, owner: String, description: String = "", from source: String? = nil) throws {
+        let project = Project(name: name, ownerTeam: owner, description: description)
+        try authorize(principal, .createProject, .project(project))
+        try Names.validate(name, kind: "project")
+        guard try teams().contains(where: { $0.name == owner }) else {
+            throw WeftError.notFound(kind: "team", name: owner, hint: "create it first with 'weft team create \(owner)'")
+        }
+        if try projects().contains(where: { $0.name == name }) { throw WeftError.alreadyExists(kind: "project", name: name) }
+        let fm = FileManager.default
+        let dir = projectDirectory(name)
+        let staging = projectsDirectory + "/.staging-\(name)-\(getpid())"
+        try? fm.removeItem(atPath: staging)
+        if let source {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: source, isDirectory: &isDir), isDir.boolValue else {
+                throw WeftError.notFound(kind: "directory", name: source, hint: "give --from a directory holding project.yaml, pipelines/ and jobs/")
+            }
+            try fm.copyItem(atPath: source, toPath: staging)
+            try? fm.removeItem(atPath: staging + "/.git")
+        } else {
+            try fm.createDirectory(atPath: staging + "/pipelines", withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: staging + "/jobs", withIntermediateDirectories: true)
+        }
+        do {
+            var desc = description
+            if let text = try? String(contentsOfFile: staging + "/project.yaml", encoding: .utf8) {
+                let decoded = try ProjectFiles.decodeProject(text, file: "project.yaml")
+                if desc.isEmpty { desc = decoded.description }
+            }
+            try FileIO.atomicWrite(Data(ProjectFiles.encodeProject(name: name, description: desc).utf8), to: staging + "/project.yaml")
+            // Validate every file before anything is registered.
+            let contents = try ProjectContents.load(directory: staging, project: name)
+            var problems = contents.pipelineProblems + contents.jobProblems
+            let fabricNames = Set(try fabrics().map(\.name))
+            for job in contents.jobs.values where !fabricNames.contains(job.job.fabric) {
+                problems.append(Problem(file: job.path, "job \(job.job.name) names fabric '\(job.job.fabric)', which does not exist"))
+            }
+            if !problems.isEmpty { throw WeftError.invalid(problems) }
+            for job in contents.jobs.values {
+                let f = try fabric(job.job.fabric)
+                try authorize(principal, .createJob, .job(name: job.job.name, project: project, fabric: f), project: name)
+            }
+            let g = Git(directory: staging)
+            try g.initRepository()
+            try g.run(["add", "-A"], author: Self.author(principal))
+            try g.run(["commit", "-q", "--no-verify", "-m", "Create project \(name)"], author: Self.author(principal))
+            guard rename(staging, dir) == 0 else { throw WeftError.failure("cannot move the project into \(dir): \(String(cString: strerror(errno)))") }
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw error
+        }
+        do {
+            try metastore.pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO projects(name, owner_team, description, created_at) VALUES (?,?,?,?)",
+                    arguments: [name, owner, description, Date().timeIntervalSince1970])
+                try Workspace.insertAudit(db, event(principal, .createProject, .project(project), detail: source.map { "imported from \($0)" } ?? ""))
+            }
+        } catch {
+            try? fm.removeItem(atPath: dir)
+            throw error
+        }
+    }
+
+    /// Reads a project's pipelines (from its working tree, which always equals HEAD between Weft commits).
+    public func pipelines(project: String) throws -> [String: Pipeline] {
+        try ProjectContents.loadPipelines(directory: projectDirectory(project)).pipelines
+    }
+
+    /// Pipelines of readable projects, with problems of malformed files.
+    public func listPipelines(_ principal: Principal, project: String? = nil) throws -> (pipelines: [(project: String, pipeline: Pipeline)], problems: [Problem]) {
+        var out: [(String, Pipeline)] = []
+        var problems: [Problem] = []
+        for p in try projects() where project == nil || p.name == project {
+            if project != nil { try authorize(principal, .readProject, .project(p)) } else if !PermissionPolicy.allows(principal, .readProject, .project(p)) { continue }
+            let loaded = try ProjectContents.loadPipelines(directory: projectDirectory(p.name))
+            out += loaded.pipelines.values.sorted { $0.name < $1.name }.map { (p.name, $0) }
+            problems += loaded.problems.map { Problem(file: "\(p.name)/\($0.file ?? "")", line: $0.line, $0.message) }
+        }
+        return (out, problems)
+    }
+
+    /// Splits `PROJECT/NAME` or finds the single project holding pipeline `NAME`.
+    public func pipeline(_ principal: Principal, _ ref: String) throws -> (project: Project, pipeline: Pipeline) {
+        let parts = ref.split(separator: "/").map(String.init)
+        var candidates: [(Project, Pipeline)] = []
+        for p in try projects() where parts.count == 1 || p.name == parts[0] {
+            if let pl = try pipelines(project: p.name)[parts.last ?? ref] { candidates.append((p, pl)) }
+        }
+        guard let first = candidates.first else {
+            throw WeftError.notFound(kind: "pipeline", name: ref, hint: "list pipelines with 'weft pipeline list'")
+        }
+        if candidates.count > 1 {
+            throw WeftError.invalid("pipeline name '\(ref)' is ambiguous; write PROJECT/PIPELINE (\(candidates.map { "\($0.0.name)/\($0.1.name)" }.joined(separator: ", ")))")
+        }
+        try authorize(principal, .readProject, .project(first.0))
+        return first
+    }
+
+    /// Sets values of a pipeline's configuration instance (creating the instance if new), validated against the schema.
+    public func setPipelineConfig(_ principal: Principal, _ ref: String, instance: String, assignments: [String]) throws -> Pipeline {
+        let (project, pipeline) = try self.pipeline(principal, ref)
+        try authorize(principal, .editPipeline, .project(project))
+        try Names.validate(instance, kind: "configuration instance")
+        var updated = pipeline
+        var values = pipeline.instances[instance] ?? [:]
+        var problems: [Problem] = []
+        for a in assignments {
+            let (key, text) = try ConfigValueParser.splitAssignment(a)
+            guard let field = pipeline.field(named: key) else {
+                problems.append(Problem("unknown field '\(key)' for pipeline \(pipeline.name) (fields: \(pipeline.schema.map(\.name).joined(separator: ", ")))"))
+                continue
+            }
+            do {
+                let v = try ConfigValueParser.parse(text, for: field)
+                problems += ConfigValidator.problems(of: v, for: field, context: "instance \(instance)")
+                values[key] = v
+            } catch { problems.append(Problem("\(error)")) }
+        }
+        if !problems.isEmpty { throw WeftError.invalid(problems) }
+        updated.instances[instance] = values
+        let path = "pipelines/\(pipeline.name)/pipeline.yaml"
+        try writeFiles(
+            principal, project: project.name, files: [path: ProjectFiles.encodePipeline(updated)], expecting: nil,
+            message: "Set configuration \(instance) of pipeline \(pipeline.name)")
+        audit(principal.name, Action.editPipeline.rawValue, .project(project), result: .allowed, detail: "pipeline \(pipeline.name) instance \(instance): \(assignments.map { $0.split(separator: "=").first.map(String.init) ?? "" }.joined(separator: ", "))")
+        return updated
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import WeftDomain
+
+extension Workspace {
+    /// Writes files into a project as one commit by `principal`, atomically:
+    ///
+    /// 1. take the project's lock and repair anything a dead process left half done;
+    /// 2. check each expected blob (optimistic concurrency): a file changed since it was read is a conflict;
+    /// 3. journal the paths, write each file (temporary file + rename), `git add` + `git commit`;
+    /// 4. on any failure put the working tree and index back to HEAD; clear the journal.
+    ///
+    /// A `nil` content deletes the file. `expecting` maps paths to the blob id they had when read ("" = must not exist).
+    @discardableResult
+    public func writeFiles(
+        _ principal: Principal, project: String, files: [String: String?], expecting: [String: String]?, message: String
+    ) throws -> String {
+        let lock = try ProjectLock(path: root + "/locks/\(project).lock")
+        defer { withExtendedLifetime(lock) {} }
+        try recoverPendingWrites(project: project)
+        let g = git(project)
+        if let expecting {
+            let tree = try g.lsTree()
+            for (path, blob) in expecting {
+                let current = tree[path] ?? ""
+                if current != blob {
+                    throw WeftError.conflict(
+                        blob.isEmpty
+                            ? "\(project)/\(path) exists already (someone created it meanwhile); nothing was written — pick another name or reload"
+                            : "\(project)/\(path) was changed by someone else since you read it; nothing was written — reload and apply your change again")
+                }
+            }
+        }
+        let paths = files.keys.sorted()
+        let journal = try metastore.pool.write { db -> Int64 in
+            try db.execute(
+                sql: "INSERT INTO pending_ops(project, paths, started_at) VALUES (?,?,?)",
+                arguments: [project, paths.joined(separator: "\n"), Date().timeIntervalSince1970])
+            return db.lastInsertedRowID
+        }
+        Self.faultPoint("after-journal")
+        let dir = projectDirectory(project)
+        do {
+            for path in paths {
+                if let content = files[path] ?? nil {
+                    try FileIO.atomicWrite(Data(content.utf8), to: dir + "/" + path)
+                } else {
+                    try? FileManager.default.removeItem(atPath: dir + "/" + path)
+                }
+                Self.faultPoint("after-write")
+            }
+            try g.run(["add", "-A", "--"] + paths, author: Self.author(principal))
+            Self.faultPoint("after-add")
+            try g.run(["commit", "-q", "--no-verify", "-m", message, "--"] + paths, author: Self.author(principal))
+            Self.faultPoint("after-commit")
+        } catch {
+            try? restore(project: project, paths: paths)
+            try? metastore.pool.write { db in try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [journal]) }
+            throw error
+        }
+        try metastore.pool.write { db in try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [journal]) }
+        return g.head() ?? ""
+    }
+
+    /// Puts `paths` back to HEAD in the index and the working tree, removing files HEAD does not have.
+    func restore(project: String, paths: [String]) throws {
+        let g = git(project)
+        let dir = projectDirectory(project)
+        // A killed git leaves its locks behind; we hold the project lock, so no Weft git runs here now.
+        for lock in ["index.lock", "HEAD.lock", "refs/heads/main.lock"] {
+            try? FileManager.default.removeItem(atPath: dir + "/.git/" + lock)
+        }
+        let tree = (try? g.lsTree()) ?? [:]
+        for path in paths {
+            if tree[path] != nil {
+                try g.run(["checkout", "-q", "HEAD", "--", path])
+            } else {
+                _ = try? g.run(["rm", "-q", "--cached", "--ignore-unmatch", "--", path])
+                try? FileManager.default.removeItem(atPath: dir + "/" + path)
+            }
+        }
+        // Temporary files of an interrupted atomic write.
+        for path in paths {
+            let parent = (dir + "/" + path as NSString).deletingLastPathComponent
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where f.hasPrefix(".weft-tmp-") {
+                try? FileManager.default.removeItem(atPath: parent + "/" + f)
+            }
+        }
+    }
+
+    /// Repairs writes that a dead process left half done. Call with the project's lock held.
+    func recoverPendingWrites(project: String) throws {
+        let pending = try metastore.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, paths FROM pending_ops WHERE project = ?", arguments: [project])
+        }
+        for row in pending {
+            let id: Int64 = row[0]
+            let paths = (row[1] as String).split(separator: "\n").map(String.init)
+            try restore(project: project, paths: paths)
+            try metastore.pool.write { db in try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [id]) }
+        }
+    }
+
+    /// Repairs every project's interrupted writes (taking each project's lock).
+    public func recoverAllPendingWrites() throws {
+        let projectsWithPending = try metastore.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT project FROM pending_ops")
+        }
+        for p in projectsWithPending {
+            let lock = try ProjectLock(path: root + "/locks/\(p).lock")
+            try recoverPendingWrites(project: p)
+            withExtendedLifetime(lock) {}
+        }
+    }
+
+    /// Test hook: with `WEFT_FAULT=<point>` the process kills itself at that point (crash-safety tests).
+    static func faultPoint(_ name: String) {
+        guard let fault = ProcessInfo.processInfo.environment["WEFT_FAULT"], fault == name else { return }
+        kill(getpid(), SIGKILL)
+    }
+}
