@@ -1,0 +1,47 @@
+#ifndef WEFT_CPOSIX_H
+#define WEFT_CPOSIX_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+/// Spawns `argv[0]` (looked up in the parent's PATH when it has no slash) in its own process group.
+/// stdin is /dev/null, stdout and stderr go to `out_fd`; `cwd` may be NULL. Signal mask and dispositions are
+/// reset in the child. Returns 0 and sets *pid, or an errno value.
+int weft_spawn(pid_t *pid, const char *cwd, char *const argv[], char *const envp[], int out_fd);
+
+/// pipe2(O_CLOEXEC); the read end is made non-blocking. Returns 0 or errno.
+int weft_pipe(int fds[2]);
+
+/// pidfd_open(2): an fd readable once `pid` has exited. Returns the fd or -errno.
+int weft_pidfd_open(pid_t pid);
+
+/// Non-blocking reap: returns pid when reaped (status decoded), 0 when still running, -errno on error.
+/// `*code` is the exit code, or the signal number when `*signaled` is 1.
+pid_t weft_reap(pid_t pid, int blocking, int *code, int *signaled);
+
+/// kill(-pgid, sig). Returns 0 or errno.
+int weft_kill_group(pid_t pgid, int sig);
+
+/// kill(pid, sig). Returns 0 or errno.
+int weft_kill(pid_t pid, int sig);
+
+/// poll(2) over `n` fds given as parallel arrays; revents written back. Returns poll's result or -errno.
+int weft_poll(const int *fds, const short *events, short *revents, int n, int timeout_ms);
+
+/// Constants that do not import cleanly.
+static const short WEFT_POLLIN = 0x001;
+static const short WEFT_POLLHUP = 0x010;
+static const short WEFT_POLLERR = 0x008;
+static const int WEFT_SIGTERM = 15;
+static const int WEFT_SIGKILL = 9;
+static const int WEFT_SIGUSR1 = 10;
+
+/// Installs a SIGUSR1 handler that writes one byte to `fd` (a non-blocking pipe). Returns 0 or errno.
+int weft_install_usr1_notifier(int fd);
+
+/// read(2) that returns -errno on failure.
+ssize_t weft_read(int fd, void *buf, size_t n);
+
+/// Process CPU time and peak resident set helpers are read from /proc in Swift.
+
+#endif

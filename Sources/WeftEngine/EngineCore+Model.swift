@@ -1,0 +1,136 @@
+import Foundation
+import WeftDomain
+
+/// A run the engine owns (loop-thread confined).
+final class ActiveRun {
+    let request: RunRequest
+    var record: RunRecord
+    let nodes: [String: TaskNode]
+    /// Task keys in the request's order.
+    let order: [String]
+    var unfinished: Int
+    var started = false
+    var cancelling = false
+    var cancelReason: String?
+
+    var id: String { record.id }
+    /// `project/job`: the unit `max_concurrent_runs` applies to.
+    var jobKey: String { "\(request.project)/\(request.job)" }
+
+    init(request: RunRequest, record: RunRecord) {
+        self.request = request
+        self.record = record
+        var nodes: [String: TaskNode] = [:]
+        for t in request.tasks {
+            nodes[t.key] = TaskNode(task: t, record: TaskRunRecord(runID: record.id, key: t.key, state: .pending))
+        }
+        for t in request.tasks {
+            for d in t.dependsOn { nodes[d]?.dependents.append(t.key) }
+        }
+        self.nodes = nodes
+        order = request.tasks.map(\.key)
+        unfinished = request.tasks.count
+    }
+}
+
+/// Where a task is in its life.
+enum TaskPhase {
+    /// Upstream tasks have not all finished.
+    case waiting
+    /// In its fabric's queue for a slot.
+    case ready
+    case running
+    /// Waiting for its retry delay.
+    case backoff
+    case done
+}
+
+/// One task of an active run.
+final class TaskNode {
+    let task: ResolvedTask
+    var record: TaskRunRecord
+    var waitingOn: Int
+    var dependents: [String] = []
+    var phase: TaskPhase = .waiting
+    var process: TaskProcess?
+
+    var key: String { task.key }
+
+    init(task: ResolvedTask, record: TaskRunRecord) {
+        self.task = task
+        self.record = record
+        waitingOn = Set(task.dependsOn).count
+    }
+}
+
+/// Why the engine signalled a task.
+enum TerminationReason {
+    case cancel, timeout
+}
+
+/// A running attempt of a task.
+final class TaskProcess {
+    unowned let run: ActiveRun
+    unowned let node: TaskNode
+    let pid: Int32
+    let pidfd: Int32
+    var pipeFD: Int32?
+    let logFD: Int32
+    let configPath: String?
+    let attempt: Int
+    var lines: LogLineProcessor
+    var terminationReason: TerminationReason?
+
+    init(
+        run: ActiveRun, node: TaskNode, pid: Int32, pidfd: Int32, pipeFD: Int32, logFD: Int32, configPath: String?,
+        attempt: Int, lines: LogLineProcessor
+    ) {
+        self.run = run
+        self.node = node
+        self.pid = pid
+        self.pidfd = pidfd
+        self.pipeFD = pipeFD
+        self.logFD = logFD
+        self.configPath = configPath
+        self.attempt = attempt
+        self.lines = lines
+    }
+}
+
+/// A fabric's task slots, shared by all runs on it, and its FIFO of ready tasks.
+final class FabricSlots {
+    var limit: Int
+    var inUse = 0
+    var queue: [(ActiveRun, TaskNode)] = []
+    private var head = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func popFirst() -> (ActiveRun, TaskNode)? {
+        guard head < queue.count else { return nil }
+        let item = queue[head]
+        head += 1
+        if head > 1024 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        return item
+    }
+}
+
+/// A job's running runs and the runs queued behind `max_concurrent_runs`.
+final class JobSlots {
+    var running = 0
+    var queue: [String] = []
+}
+
+enum TimerAction {
+    case timeout(runID: String, key: String, attempt: Int)
+    case kill(runID: String, key: String, attempt: Int)
+    case retry(runID: String, key: String, attempt: Int)
+}
+
+struct EngineTimer {
+    var deadline: UInt64
+    var action: TimerAction
+}

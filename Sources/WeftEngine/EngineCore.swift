@@ -1,0 +1,576 @@
+import CPosix
+import Foundation
+import WeftDomain
+import WeftStore
+
+/// The local engine's reactor: one thread owns every run's state, spawns task processes, reads their output
+/// (poll(2) over pipes), learns of their exit (pidfd, no polling), and drives timers (timeouts, kill grace,
+/// retry back-off) from poll's timeout. Other threads talk to it only through `submit`.
+final class EngineCore: @unchecked Sendable {
+    enum Command {
+        case start(RunRequest, RunRecord)
+        case cancel(runID: String, reason: String)
+        case checkCancelRequests
+    }
+
+    let metastore: Metastore
+    let options: LocalEngineOptions
+    let hub: RunHub
+    let writer: RunWriter
+    let owner: RunOwner
+
+    private let inbox = Locked<[Command]>([])
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let baseEnvironment: [String]
+    private let configDirectory: String
+
+    // MARK: loop-confined state
+
+    private var runs: [String: ActiveRun] = [:]
+    private var fabrics: [String: FabricSlots] = [:]
+    private var jobs: [String: JobSlots] = [:]
+    /// Running processes by pidfd.
+    private var processes: [Int32: TaskProcess] = [:]
+    /// pipe fd → pidfd of its process.
+    private var pipes: [Int32: Int32] = [:]
+    private var timers: [EngineTimer] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 65536)
+
+    init(metastore: Metastore, options: LocalEngineOptions, hub: RunHub, writer: RunWriter) throws {
+        self.metastore = metastore
+        self.options = options
+        self.hub = hub
+        self.writer = writer
+        self.owner = ProcessIdentity.current
+        var fds: [Int32] = [0, 0]
+        let rc = weft_pipe(&fds)
+        guard rc == 0 else { throw WeftError.failure("cannot create the engine's wake pipe: \(Self.errorText(rc))") }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        let env = ProcessInfo.processInfo.environment
+        baseEnvironment = env.compactMap { k, v in
+            options.inheritedEnvironment.contains(k) || k.hasPrefix("LC_") ? "\(k)=\(v)" : nil
+        }
+        configDirectory =
+            options.configDirectory
+            ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-config-\(getuid())-\(getpid())")
+        try FileManager.default.createDirectory(
+            atPath: configDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "weft-engine"
+        thread.qualityOfService = .userInitiated
+        thread.start()
+    }
+
+    /// Hands a command to the loop thread and wakes it.
+    func submit(_ command: Command) {
+        inbox.withLock { $0.append(command) }
+        var b: UInt8 = 1
+        _ = write(wakeWrite, &b, 1)
+    }
+
+    // MARK: the loop
+
+    private func loop() {
+        var fds: [Int32] = []
+        var events: [Int16] = []
+        var revents: [Int16] = []
+        while true {
+            for c in inbox.withLock({ q -> [Command] in defer { q.removeAll() }; return q }) { handle(c) }
+            fireDueTimers()
+
+            fds.removeAll(keepingCapacity: true)
+            events.removeAll(keepingCapacity: true)
+            fds.append(wakeRead)
+            events.append(WEFT_POLLIN)
+            for (pidfd, p) in processes {
+                fds.append(pidfd)
+                events.append(WEFT_POLLIN)
+                if let pipe = p.pipeFD {
+                    fds.append(pipe)
+                    events.append(WEFT_POLLIN)
+                }
+            }
+            revents = [Int16](repeating: 0, count: fds.count)
+            let timeout = pollTimeout()
+            let n = weft_poll(fds, events, &revents, Int32(fds.count), timeout)
+            if n <= 0 { continue }
+            if revents[0] != 0 { drainWake() }
+            // Output first, then exits, so a process's last lines precede its finish event.
+            var exited: [Int32] = []
+            for i in 1..<fds.count where revents[i] != 0 {
+                let fd = fds[i]
+                if let pidfd = pipes[fd], let p = processes[pidfd] {
+                    readOutput(p)
+                } else if processes[fd] != nil {
+                    exited.append(fd)
+                }
+            }
+            for pidfd in exited { if let p = processes[pidfd] { processExited(p) } }
+        }
+    }
+
+    private func drainWake() {
+        var buf = [UInt8](repeating: 0, count: 256)
+        while weft_read(wakeRead, &buf, 256) > 0 {}
+    }
+
+    private func handle(_ command: Command) {
+        switch command {
+        case .start(let request, let record): admit(request, record)
+        case .cancel(let runID, let reason): cancelRun(runID, reason: reason)
+        case .checkCancelRequests:
+            let ids = (try? metastore.cancelRequests(ownerPID: owner.pid)) ?? []
+            for id in ids where runs[id] != nil {
+                cancelRun(id, reason: "cancelled on request of another Weft process")
+            }
+        }
+    }
+
+    // MARK: runs
+
+    private func admit(_ request: RunRequest, _ record: RunRecord) {
+        let run = ActiveRun(request: request, record: record)
+        runs[run.id] = run
+        let slots = fabrics[request.fabric.name] ?? FabricSlots(limit: max(1, request.fabric.slots))
+        slots.limit = max(1, request.fabric.slots)
+        fabrics[request.fabric.name] = slots
+        let job = jobs[run.jobKey] ?? JobSlots()
+        jobs[run.jobKey] = job
+        if job.running < max(1, request.maxConcurrentRuns) {
+            hub.publish(.runQueued(runID: run.id, at: record.queuedAt))
+            begin(run)
+        } else {
+            job.queue.append(run.id)
+            run.record.message =
+                "queued: \(job.running) run(s) of \(request.project)/\(request.job) already running "
+                + "(max_concurrent_runs = \(request.maxConcurrentRuns)); starts when one ends"
+            persist(run)
+            hub.updateRun(run.record, event: .runQueued(runID: run.id, at: record.queuedAt))
+            if let snap = hub.snapshot(run.id) { hub.publish(.snapshot(snap.0, snap.1)) }
+        }
+    }
+
+    private func begin(_ run: ActiveRun) {
+        guard let job = jobs[run.jobKey] else { return }
+        job.running += 1
+        run.started = true
+        let now = Date()
+        run.record.state = .running
+        run.record.startedAt = now
+        run.record.message = nil
+        persist(run)
+        hub.updateRun(run.record, event: .runStarted(runID: run.id, at: now))
+        if !FileManager.default.fileExists(atPath: run.request.logDirectory) {
+            try? FileManager.default.createDirectory(
+                atPath: run.request.logDirectory, withIntermediateDirectories: true)
+        }
+        for key in run.order where run.nodes[key]?.waitingOn == 0 {
+            if let node = run.nodes[key] { dependenciesDone(node, run) }
+        }
+        pump(run.request.fabric.name)
+    }
+
+    private func cancelRun(_ runID: String, reason: String) {
+        guard let run = runs[runID], !run.cancelling else { return }
+        run.cancelling = true
+        run.cancelReason = reason
+        if !run.started {
+            jobs[run.jobKey]?.queue.removeAll { $0 == runID }
+        }
+        for key in run.order {
+            guard let node = run.nodes[key] else { continue }
+            switch node.phase {
+            case .waiting, .ready, .backoff:
+                finish(node, run, state: .cancelled, exitCode: nil, message: "cancelled before it ran")
+            case .running:
+                if let p = node.process { terminate(p, message: "cancelled") }
+            case .done:
+                break
+            }
+        }
+        if run.unfinished == 0 { finishRun(run) }
+    }
+
+    private func finishRun(_ run: ActiveRun) {
+        guard runs.removeValue(forKey: run.id) != nil else { return }
+        let now = Date()
+        let failed = run.order.filter { run.nodes[$0]?.record.state == .failed }
+        if run.cancelling {
+            run.record.state = .cancelled
+            run.record.message = run.cancelReason
+        } else if !failed.isEmpty {
+            run.record.state = .failed
+            run.record.message = "task(s) failed: \(failed.joined(separator: ", "))"
+        } else {
+            run.record.state = .success
+            run.record.message = nil
+        }
+        run.record.finishedAt = now
+        persist(run)
+        let record = run.record
+        let hub = self.hub
+        writer.afterCommit {
+            hub.close(
+                record, event: .runFinished(runID: record.id, state: record.state, at: now, message: record.message))
+        }
+        if let job = jobs[run.jobKey] {
+            if run.started { job.running -= 1 }
+            while job.running < max(1, run.request.maxConcurrentRuns), !job.queue.isEmpty {
+                let next = job.queue.removeFirst()
+                if let r = runs[next] { begin(r) }
+            }
+            if job.running == 0 && job.queue.isEmpty { jobs.removeValue(forKey: run.jobKey) }
+        }
+    }
+
+    // MARK: tasks
+
+    /// Called once every upstream task of `node` has finished.
+    private func dependenciesDone(_ node: TaskNode, _ run: ActiveRun) {
+        if run.cancelling {
+            finish(node, run, state: .cancelled, exitCode: nil, message: "cancelled before it ran")
+            return
+        }
+        if node.task.runIf == .allSuccess {
+            let notOK = node.task.dependsOn.filter { run.nodes[$0]?.record.state != .success }
+            if !notOK.isEmpty {
+                finish(
+                    node, run, state: .skipped, exitCode: nil,
+                    message: "skipped: upstream \(notOK.joined(separator: ", ")) did not succeed (run_if all_success)")
+                return
+            }
+        }
+        enqueue(node, run)
+    }
+
+    private func enqueue(_ node: TaskNode, _ run: ActiveRun) {
+        node.phase = .ready
+        fabrics[run.request.fabric.name]?.queue.append((run, node))
+    }
+
+    /// Starts ready tasks while the fabric has free slots.
+    private func pump(_ fabric: String) {
+        guard let slots = fabrics[fabric] else { return }
+        while slots.inUse < slots.limit, let (run, node) = slots.popFirst() {
+            guard node.phase == .ready, !run.cancelling else { continue }
+            if spawn(node, run) { slots.inUse += 1 }
+        }
+    }
+
+    private func finish(_ node: TaskNode, _ run: ActiveRun, state: TaskState, exitCode: Int32?, message: String?) {
+        guard node.phase != .done else { return }
+        node.phase = .done
+        let now = Date()
+        node.record.state = state
+        node.record.exitCode = exitCode
+        node.record.finishedAt = now
+        node.record.message = message
+        if state == .success { node.record.progress = 1 }
+        writer.write(task: node.record, pid: nil)
+        hub.updateTask(
+            node.record,
+            event: .taskFinished(
+                runID: run.id, task: node.key, state: state, exitCode: exitCode, at: now, message: message))
+        run.unfinished -= 1
+        for d in node.dependents {
+            guard let dn = run.nodes[d] else { continue }
+            dn.waitingOn -= 1
+            if dn.waitingOn == 0 && dn.phase == .waiting { dependenciesDone(dn, run) }
+        }
+        if run.unfinished == 0 { finishRun(run) }
+    }
+
+    /// Spawns one attempt. Returns false (and finishes the task failed) when the process could not start.
+    private func spawn(_ node: TaskNode, _ run: ActiveRun) -> Bool {
+        node.record.attempt += 1
+        let attempt = node.record.attempt
+        let task = node.task
+        let logPath = (run.request.logDirectory as NSString).appendingPathComponent("\(task.key).log")
+        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let started = Date()
+        if logFD >= 0 {
+            let header =
+                "=== \(run.id) \(task.key) attempt \(attempt) started \(ISO8601DateFormatter.weft.string(from: started))"
+                + " ===\n"
+            writeAll(logFD, header)
+        }
+        var configPath: String?
+        if let json = task.configJSON {
+            let path = (configDirectory as NSString).appendingPathComponent("\(run.id)-\(task.key)-\(attempt).json")
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                json.withUnsafeBytes { buf in
+                    if let base = buf.baseAddress { _ = write(fd, base, buf.count) }
+                }
+                close(fd)
+                configPath = path
+            }
+        }
+        var env = baseEnvironment
+        for (k, v) in task.environment { env.append("\(k)=\(v)") }
+        if let configPath { env.append("WEFT_CONFIG=\(configPath)") }
+        env.append("WEFT_FABRIC=\(run.request.fabric.name)")
+        env.append("WEFT_DATA=\(run.request.dataRoot)")
+        env.append("WEFT_RUN_ID=\(run.id)")
+        env.append("WEFT_TASK=\(task.key)")
+        env.append("WEFT_ATTEMPT=\(attempt)")
+
+        var pipeFDs: [Int32] = [0, 0]
+        var rc = weft_pipe(&pipeFDs)
+        var pid: pid_t = 0
+        if rc == 0 {
+            rc = withCStrings(task.command) { argv in
+                withCStrings(env) { envp in
+                    task.workingDirectory.withCString { cwd in
+                        weft_spawn(&pid, task.workingDirectory.isEmpty ? nil : cwd, argv, envp, pipeFDs[1])
+                    }
+                }
+            }
+            close(pipeFDs[1])
+        }
+        let pidfd = rc == 0 ? weft_pidfd_open(pid) : -1
+        if rc != 0 || pidfd < 0 {
+            if rc == 0 { _ = weft_kill_group(pid, WEFT_SIGKILL) } else { close(pipeFDs[0]) }
+            let why =
+                rc != 0
+                ? "cannot start \(task.command.first ?? "(empty command)"): \(Self.errorText(rc)); check the command and PATH"
+                : "cannot watch the task process: \(Self.errorText(-pidfd))"
+            if logFD >= 0 {
+                writeAll(logFD, "weft: \(why)\n")
+                close(logFD)
+            }
+            if let configPath { unlink(configPath) }
+            if rc == 0 { var c: Int32 = 0, s: Int32 = 0; _ = weft_reap(pid, 1, &c, &s) }
+            node.record.startedAt = started
+            finish(node, run, state: .failed, exitCode: nil, message: why)
+            return false
+        }
+        let p = TaskProcess(
+            run: run, node: node, pid: pid, pidfd: pidfd, pipeFD: pipeFDs[0], logFD: logFD, configPath: configPath,
+            attempt: attempt, lines: LogLineProcessor(secrets: run.request.secretValues))
+        processes[pidfd] = p
+        pipes[pipeFDs[0]] = pidfd
+        node.process = p
+        node.phase = .running
+        node.record.state = .running
+        node.record.startedAt = started
+        node.record.finishedAt = nil
+        node.record.exitCode = nil
+        node.record.message = nil
+        node.record.progress = nil
+        node.record.progressMessage = nil
+        writer.write(task: node.record, pid: pid)
+        hub.updateTask(node.record, event: .taskStarted(runID: run.id, task: task.key, attempt: attempt, at: started))
+        if let t = task.timeout, t > 0 {
+            addTimer(after: t, .timeout(runID: run.id, key: task.key, attempt: attempt))
+        }
+        return true
+    }
+
+    private func readOutput(_ p: TaskProcess) {
+        guard let fd = p.pipeFD else { return }
+        var lines: [String] = []
+        var eof = false
+        while true {
+            let n = readBuffer.withUnsafeMutableBytes { weft_read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                let chunk = readBuffer.withUnsafeBytes { buf in
+                    p.lines.feed(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+                }
+                lines.append(contentsOf: chunk)
+                if n < readBuffer.count { break }
+            } else {
+                eof = n == 0 || n != -Int(EAGAIN)
+                break
+            }
+        }
+        if eof {
+            if let last = p.lines.finish() { lines.append(last) }
+            close(fd)
+            pipes.removeValue(forKey: fd)
+            p.pipeFD = nil
+        }
+        emit(lines, p)
+    }
+
+    private func emit(_ lines: [String], _ p: TaskProcess) {
+        guard !lines.isEmpty else { return }
+        if p.logFD >= 0 {
+            var text = lines.joined(separator: "\n")
+            text.append("\n")
+            writeAll(p.logFD, text)
+        }
+        let runID = p.run.id
+        let key = p.node.key
+        var progressed = false
+        for line in lines {
+            hub.publish(.taskLog(runID: runID, task: key, line: line))
+            if let pr = ProgressLine.parse(line) {
+                p.node.record.progress = pr.fraction
+                p.node.record.progressMessage = pr.message
+                hub.updateTask(
+                    p.node.record,
+                    event: .taskProgress(runID: runID, task: key, fraction: pr.fraction, message: pr.message))
+                progressed = true
+            }
+        }
+        if progressed { writer.write(task: p.node.record, pid: p.pid) }
+    }
+
+    private func processExited(_ p: TaskProcess) {
+        // Everything the task wrote before exiting is in the pipe now.
+        if let fd = p.pipeFD {
+            readOutput(p)
+            if p.pipeFD == fd {
+                // A descendant still holds the pipe: take what is there and stop listening.
+                if let last = p.lines.finish() { emit([last], p) }
+                close(fd)
+                pipes.removeValue(forKey: fd)
+                p.pipeFD = nil
+            }
+        }
+        var code: Int32 = 0
+        var signaled: Int32 = 0
+        let reaped = weft_reap(p.pid, 1, &code, &signaled)
+        // Strays left in the task's process group do not outlive it.
+        _ = weft_kill_group(p.pid, WEFT_SIGTERM)
+        close(p.pidfd)
+        processes.removeValue(forKey: p.pidfd)
+        if let c = p.configPath { unlink(c) }
+        let node = p.node
+        let run = p.run
+        node.process = nil
+        let fabric = run.request.fabric.name
+        fabrics[fabric]?.inUse -= 1
+
+        let exitCode: Int32? = reaped > 0 && signaled == 0 ? code : nil
+        let how: String =
+            reaped <= 0 ? "exit status unknown" : signaled != 0 ? "killed by signal \(code)" : "exit code \(code)"
+        if p.logFD >= 0 {
+            writeAll(p.logFD, "=== attempt \(p.attempt) ended: \(how) ===\n")
+            close(p.logFD)
+        }
+        if exitCode == 0 {
+            finish(node, run, state: .success, exitCode: 0, message: nil)
+        } else if p.terminationReason == .cancel || run.cancelling {
+            finish(node, run, state: .cancelled, exitCode: exitCode, message: "cancelled (\(how))")
+        } else {
+            var reason = how
+            if p.terminationReason == .timeout {
+                reason = "timed out after \(Self.seconds(node.task.timeout ?? 0)) (\(how))"
+            }
+            if node.record.attempt <= node.task.retries {
+                let delay = options.backoff(afterAttempt: node.record.attempt)
+                node.phase = .backoff
+                node.record.state = .retrying
+                node.record.exitCode = exitCode
+                node.record.message = reason
+                node.record.finishedAt = Date()
+                writer.write(task: node.record, pid: nil)
+                hub.updateTask(
+                    node.record,
+                    event: .taskRetrying(
+                        runID: run.id, task: node.key, attempt: node.record.attempt + 1, delay: delay, reason: reason))
+                addTimer(after: delay, .retry(runID: run.id, key: node.key, attempt: node.record.attempt))
+            } else {
+                let attempts = node.record.attempt > 1 ? " after \(node.record.attempt) attempts" : ""
+                finish(node, run, state: .failed, exitCode: exitCode, message: reason + attempts)
+            }
+        }
+        pump(fabric)
+    }
+
+    /// SIGTERM to the task's process group now, SIGKILL after the grace period.
+    private func terminate(_ p: TaskProcess, message: String) {
+        guard p.terminationReason == nil else { return }
+        p.terminationReason = message == "cancelled" ? .cancel : .timeout
+        _ = weft_kill_group(p.pid, WEFT_SIGTERM)
+        addTimer(after: options.killGracePeriod, .kill(runID: p.run.id, key: p.node.key, attempt: p.attempt))
+    }
+
+    // MARK: timers
+
+    private func addTimer(after seconds: TimeInterval, _ action: TimerAction) {
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, seconds) * 1e9)
+        timers.append(EngineTimer(deadline: deadline, action: action))
+    }
+
+    private func pollTimeout() -> Int32 {
+        guard let next = timers.map(\.deadline).min() else { return -1 }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if next <= now { return 0 }
+        return Int32(min(Double(Int32.max), (Double(next - now) / 1e6).rounded(.up)))
+    }
+
+    private func fireDueTimers() {
+        guard !timers.isEmpty else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = timers.filter { $0.deadline <= now }
+        guard !due.isEmpty else { return }
+        timers.removeAll { $0.deadline <= now }
+        for t in due {
+            switch t.action {
+            case .timeout(let runID, let key, let attempt):
+                if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt {
+                    terminate(p, message: "timeout")
+                }
+            case .kill(let runID, let key, let attempt):
+                if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt {
+                    _ = weft_kill_group(p.pid, WEFT_SIGKILL)
+                }
+            case .retry(let runID, let key, let attempt):
+                if let run = runs[runID], let node = run.nodes[key], node.phase == .backoff,
+                    node.record.attempt == attempt
+                {
+                    enqueue(node, run)
+                    pump(run.request.fabric.name)
+                }
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    private func persist(_ run: ActiveRun) { writer.write(run: run.record) }
+
+    private func writeAll(_ fd: Int32, _ text: String) {
+        var t = text
+        t.withUTF8 { buf in
+            var off = 0
+            while off < buf.count {
+                guard let base = buf.baseAddress else { return }
+                let n = write(fd, base + off, buf.count - off)
+                if n <= 0 { return }
+                off += n
+            }
+        }
+    }
+
+    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+    }
+}
+
+/// Calls `body` with a NULL-terminated `char *const[]` of the strings.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var ptrs: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    ptrs.append(nil)
+    defer { for p in ptrs { free(p) } }
+    return ptrs.withUnsafeBufferPointer { buf in
+        guard let base = buf.baseAddress else { fatalError("unreachable: array has at least one element") }
+        return body(base)
+    }
+}
+
+extension ISO8601DateFormatter {
+    /// ISO 8601 with fractional seconds, UTC.
+    nonisolated(unsafe) static let weft: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+}

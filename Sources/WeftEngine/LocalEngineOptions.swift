@@ -1,0 +1,45 @@
+import Foundation
+import WeftDomain
+
+/// Tuning of the local engine. Defaults suit interactive use; tests shorten the delays.
+public struct LocalEngineOptions: Sendable {
+    /// Seconds between SIGTERM and SIGKILL of a task's process group (cancel, timeout).
+    public var killGracePeriod: TimeInterval
+    /// Delay before the first retry; doubled for each further attempt.
+    public var retryBackoff: TimeInterval
+    /// Upper bound of the retry delay.
+    public var maxRetryBackoff: TimeInterval
+    /// Names of this process's environment variables that tasks inherit (plus every `LC_*`).
+    /// Everything else (e.g. `WEFT_PASSWORD`) is withheld from tasks.
+    public var inheritedEnvironment: Set<String>
+    /// Where `WEFT_CONFIG` files (mode 0600, deleted after each attempt) are written; a private directory under
+    /// the system temporary directory by default.
+    public var configDirectory: String?
+    /// Where the task logs of a run owned by another process are (for `events(runID:)` on such runs);
+    /// nil: no log lines for foreign runs, only state.
+    public var logDirectoryOfForeignRun: (@Sendable (RunRecord) -> String?)?
+
+    /// The default environment variables tasks inherit.
+    public static let defaultInheritedEnvironment: Set<String> = [
+        "PATH", "HOME", "LANG", "LANGUAGE", "USER", "LOGNAME", "SHELL", "TMPDIR", "TZ", "TERM", "JAVA_HOME",
+        "SPARK_HOME", "SPARK_LOCAL_IP", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONUNBUFFERED",
+    ]
+
+    public init(
+        killGracePeriod: TimeInterval = 5, retryBackoff: TimeInterval = 1, maxRetryBackoff: TimeInterval = 60,
+        inheritedEnvironment: Set<String> = LocalEngineOptions.defaultInheritedEnvironment,
+        configDirectory: String? = nil, logDirectoryOfForeignRun: (@Sendable (RunRecord) -> String?)? = nil
+    ) {
+        self.killGracePeriod = killGracePeriod
+        self.retryBackoff = retryBackoff
+        self.maxRetryBackoff = maxRetryBackoff
+        self.inheritedEnvironment = inheritedEnvironment
+        self.configDirectory = configDirectory
+        self.logDirectoryOfForeignRun = logDirectoryOfForeignRun
+    }
+
+    /// Delay before attempt `attempt + 1` after attempt `attempt` (1-based) failed.
+    func backoff(afterAttempt attempt: Int) -> TimeInterval {
+        min(maxRetryBackoff, retryBackoff * pow(2, Double(max(0, attempt - 1))))
+    }
+}

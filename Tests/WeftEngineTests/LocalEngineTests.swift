@@ -1,0 +1,259 @@
+import Foundation
+import Testing
+import WeftDomain
+import WeftStore
+
+@testable import WeftEngine
+
+@Suite("LocalEngine", .timeLimit(.minutes(1)))
+struct LocalEngineTests {
+    @Test func diamondGraphRunsInDependencyOrder() async throws {
+        let fx = try EngineFixture()
+        let marks = fx.root + "/order"
+        let req = fx.request([
+            sh("a", "echo a >> \(marks)"),
+            sh("b", "echo b >> \(marks)", after: ["a"]),
+            sh("c", "echo c >> \(marks)", after: ["a"]),
+            sh("d", "echo d >> \(marks)", after: ["b", "c"]),
+        ])
+        let (run, tasks, events) = try await runToEnd(fx, req)
+        #expect(run.state == .success)
+        #expect(tasks.allSatisfy { $0.state == .success && $0.exitCode == 0 && $0.attempt == 1 })
+        let order = try String(contentsOfFile: marks, encoding: .utf8).split(separator: "\n")
+        #expect(order.first == "a" && order.last == "d" && Set(order[1...2]) == ["b", "c"])
+        #expect(events.last?.isFinished == true)
+        if case .snapshot = events.first {} else { Issue.record("first event must be a snapshot") }
+    }
+
+    @Test func failureSkipsAllSuccessButRunsAllDone() async throws {
+        let fx = try EngineFixture()
+        let req = fx.request([
+            sh("bad", "echo boom; exit 3"),
+            sh("strict", "true", after: ["bad"]),
+            sh("cleanup", "true", after: ["bad"], runIf: .allDone),
+            sh("after_strict", "true", after: ["strict"], runIf: .allDone),
+        ])
+        let (run, tasks, _) = try await runToEnd(fx, req)
+        #expect(run.state == .failed)
+        #expect(run.message?.contains("bad") == true)
+        #expect(tasks[key: "bad"]?.state == .failed)
+        #expect(tasks[key: "bad"]?.exitCode == 3)
+        #expect(tasks.state("strict") == .skipped)
+        #expect(tasks.state("cleanup") == .success)
+        #expect(tasks.state("after_strict") == .success)
+        let log = try String(contentsOfFile: fx.logPath(req, "bad"), encoding: .utf8)
+        #expect(log.contains("boom"))
+    }
+
+    @Test func retriesThenSuccess() async throws {
+        let fx = try EngineFixture()
+        let counter = fx.root + "/count"
+        // Fails on attempts 1 and 2, succeeds on 3.
+        let script = "n=$(cat \(counter) 2>/dev/null || echo 0); n=$((n+1)); echo $n > \(counter); [ $n -ge 3 ]"
+        let req = fx.request([sh("flaky", script, retries: 2)])
+        let (run, tasks, events) = try await runToEnd(fx, req)
+        #expect(run.state == .success)
+        #expect(tasks[key: "flaky"]?.attempt == 3)
+        let retries = events.filter { if case .taskRetrying = $0 { return true } else { return false } }
+        #expect(retries.count == 2)
+        let log = try String(contentsOfFile: fx.logPath(req, "flaky"), encoding: .utf8)
+        #expect(log.components(separatedBy: "attempt").count - 1 >= 6)  // 3 headers + 3 footers
+    }
+
+    @Test func retriesExhaustedFails() async throws {
+        let fx = try EngineFixture()
+        let req = fx.request([sh("never", "exit 1", retries: 1)])
+        let (run, tasks, _) = try await runToEnd(fx, req)
+        #expect(run.state == .failed)
+        #expect(tasks[key: "never"]?.attempt == 2)
+        #expect(tasks[key: "never"]?.message?.contains("after 2 attempts") == true)
+    }
+
+    @Test func timeoutStopsTheTask() async throws {
+        let fx = try EngineFixture()
+        let start = Date()
+        let req = fx.request([sh("slow", "sleep 30", timeout: 0.3)])
+        let (run, tasks, _) = try await runToEnd(fx, req)
+        #expect(run.state == .failed)
+        #expect(tasks[key: "slow"]?.message?.contains("timed out") == true)
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(processes(ofRun: req.runID).isEmpty)
+    }
+
+    @Test func cancelMidRunLeavesNoProcesses() async throws {
+        let fx = try EngineFixture()
+        let req = fx.request([
+            sh("first", "sleep 30 & sleep 30; wait"),
+            sh("second", "sleep 30"),
+            sh("later", "true", after: ["first"]),
+        ])
+        _ = try await fx.engine.start(req)
+        let stream = fx.engine.events(runID: req.runID)
+        let events = try await withTimeout(20, "cancel") {
+            var out: [RunEvent] = []
+            var started = 0
+            for try await e in stream {
+                out.append(e)
+                if case .taskStarted = e {
+                    started += 1
+                    if started == 2 { try await fx.engine.cancel(runID: req.runID) }
+                }
+            }
+            return out
+        }
+        guard case .runFinished(_, let state, _, _) = events.last else {
+            Issue.record("no runFinished")
+            return
+        }
+        #expect(state == .cancelled)
+        let tasks = try fx.metastore.taskRuns(runID: req.runID)
+        #expect(tasks.state("first") == .cancelled)
+        #expect(tasks.state("second") == .cancelled)
+        #expect(tasks.state("later") == .cancelled)
+        #expect(try fx.metastore.run(id: req.runID)?.state == .cancelled)
+        #expect(processes(ofRun: req.runID).isEmpty)
+    }
+
+    @Test func cancelEscalatesToSIGKILL() async throws {
+        let fx = try EngineFixture(options: LocalEngineOptions(killGracePeriod: 0.3, retryBackoff: 0.05))
+        let req = fx.request([sh("stubborn", "trap '' TERM; echo ready; while :; do sleep 0.05; done")])
+        _ = try await fx.engine.start(req)
+        let stream = fx.engine.events(runID: req.runID)
+        let events = try await withTimeout(20, "cancel") {
+            var out: [RunEvent] = []
+            for try await e in stream {
+                out.append(e)
+                if case .taskLog(_, _, "ready") = e { try await fx.engine.cancel(runID: req.runID) }
+            }
+            return out
+        }
+        guard case .runFinished(_, .cancelled, _, _) = events.last else {
+            Issue.record("expected cancelled, got \(String(describing: events.last))")
+            return
+        }
+        #expect(processes(ofRun: req.runID).isEmpty)
+    }
+
+    @Test func maxConcurrentRunsQueuesTheSecondRun() async throws {
+        let fx = try EngineFixture()
+        let marks = fx.root + "/marks"
+        let script = "echo start $WEFT_RUN_ID >> \(marks); sleep 0.3; echo end $WEFT_RUN_ID >> \(marks)"
+        let r1 = fx.request([sh("t", script)], runID: "run-one", maxConcurrentRuns: 1)
+        let r2 = fx.request([sh("t", script)], runID: "run-two", maxConcurrentRuns: 1)
+        _ = try await fx.engine.start(r1)
+        _ = try await fx.engine.start(r2)
+        let s1 = fx.engine.events(runID: r1.runID)
+        let s2 = fx.engine.events(runID: r2.runID)
+        var sawQueuedMessage = false
+        for e in try await collect(s2) {
+            if case .snapshot(let r, _) = e, r.message?.contains("max_concurrent_runs") == true {
+                sawQueuedMessage = true
+            }
+        }
+        _ = try await collect(s1)
+        #expect(sawQueuedMessage)
+        let lines = try String(contentsOfFile: marks, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines == ["start run-one", "end run-one", "start run-two", "end run-two"])
+        #expect(try fx.metastore.run(id: "run-two")?.state == .success)
+    }
+
+    @Test func slotsAreNeverExceededAcrossRuns() async throws {
+        let fx = try EngineFixture(slots: 3)
+        let log = fx.root + "/concurrency"
+        let lockdir = fx.root + "/counter"
+        try FileManager.default.createDirectory(atPath: lockdir, withIntermediateDirectories: true)
+        // Each task adds a file to the counter dir, records how many are there, waits, removes its file.
+        let script = "touch \(lockdir)/$WEFT_RUN_ID-$WEFT_TASK; ls \(lockdir) | wc -l >> \(log); sleep 0.1; rm \(lockdir)/$WEFT_RUN_ID-$WEFT_TASK"
+        let tasks = (0..<8).map { sh("t\($0)", script) }
+        let r1 = fx.request(tasks, job: "a", maxConcurrentRuns: 1)
+        let r2 = fx.request(tasks, job: "b", maxConcurrentRuns: 1)
+        _ = try await fx.engine.start(r1)
+        _ = try await fx.engine.start(r2)
+        _ = try await collect(fx.engine.events(runID: r1.runID))
+        _ = try await collect(fx.engine.events(runID: r2.runID))
+        let counts = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").compactMap {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        #expect(counts.count == 16)
+        #expect(counts.max() ?? 99 <= 3)
+        #expect(counts.max() == 3)  // the slots were used
+    }
+
+    @Test func secretsNeverReachTheLogAndConfigIsPrivate() async throws {
+        let fx = try EngineFixture()
+        let secret = "s3cr3t-Pa55"
+        let config = Data(#"{"password": "\#(secret)", "n": 1}"#.utf8)
+        let script = """
+            echo "config: $(cat $WEFT_CONFIG)"; stat -c %a $WEFT_CONFIG; echo "fabric=$WEFT_FABRIC task=$WEFT_TASK"; \
+            echo "env secret: \(secret)" >&2; echo $WEFT_CONFIG > \(fx.root)/configpath
+            """
+        let req = fx.request([sh("leaky", script, config: config)], secrets: [secret])
+        let (run, _, events) = try await runToEnd(fx, req)
+        #expect(run.state == .success)
+        let log = try String(contentsOfFile: fx.logPath(req, "leaky"), encoding: .utf8)
+        #expect(!log.contains(secret))
+        #expect(log.contains("****"))
+        #expect(log.contains("\n600\n"))
+        #expect(log.contains("fabric=dev task=leaky"))
+        for case .taskLog(_, _, let line) in events { #expect(!line.contains(secret)) }
+        let configPath = try String(contentsOfFile: fx.root + "/configpath", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!FileManager.default.fileExists(atPath: configPath))
+    }
+
+    @Test func progressLinesBecomeEvents() async throws {
+        let fx = try EngineFixture()
+        let req = fx.request([sh("p", "echo '::progress 0.25 loading'; echo hello; echo '::progress 0.9'")])
+        let (_, tasks, events) = try await runToEnd(fx, req)
+        let progress = events.compactMap { e -> Double? in
+            if case .taskProgress(_, _, let f, _) = e { return f } else { return nil }
+        }
+        #expect(progress == [0.25, 0.9])
+        #expect(events.contains(.taskProgress(runID: req.runID, task: "p", fraction: 0.25, message: "loading")))
+        #expect(events.contains(.taskLog(runID: req.runID, task: "p", line: "hello")))
+        #expect(tasks[key: "p"]?.progress == 1)
+        let log = try String(contentsOfFile: fx.logPath(req, "p"), encoding: .utf8)
+        #expect(log.contains("::progress 0.25 loading"))
+    }
+
+    @Test func lateWatcherGetsSnapshotThenLiveEvents() async throws {
+        let fx = try EngineFixture()
+        let gate = fx.root + "/gate"
+        let req = fx.request([
+            sh("a", "true"),
+            sh("b", "while [ ! -e \(gate) ]; do sleep 0.02; done", after: ["a"]),
+        ])
+        _ = try await fx.engine.start(req)
+        // Wait until b runs, through a first watcher.
+        let first = fx.engine.events(runID: req.runID)
+        try await withTimeout(10, "b to start") {
+            for try await e in first { if case .taskStarted(_, "b", _, _) = e { return } }
+        }
+        let late = fx.engine.events(runID: req.runID)
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
+        let events = try await collect(late)
+        guard case .snapshot(let run, let tasks) = events.first else {
+            Issue.record("late watcher must get a snapshot first")
+            return
+        }
+        #expect(run.state == .running)
+        #expect(tasks.state("a") == .success)
+        #expect(tasks.state("b") == .running)
+        #expect(events.last?.isFinished == true)
+        // A watcher of a finished run gets the snapshot and ends.
+        let after = try await collect(fx.engine.events(runID: req.runID))
+        #expect(after.count == 1)
+        if case .snapshot(let r, _) = after.first { #expect(r.state == .success) } else { Issue.record("no snapshot") }
+    }
+
+    @Test func unknownRunAndBadGraphGiveClearErrors() async throws {
+        let fx = try EngineFixture()
+        await #expect(throws: WeftError.self) { try await collect(fx.engine.events(runID: "nope")) }
+        let cyclic = fx.request([sh("a", "true", after: ["b"]), sh("b", "true", after: ["a"])])
+        await #expect(throws: WeftError.self) { try await fx.engine.start(cyclic) }
+        let missing = fx.request([ResolvedTask(key: "x", command: ["/no/such/binary"], workingDirectory: "/tmp")])
+        let (run, tasks, _) = try await runToEnd(fx, missing)
+        #expect(run.state == .failed)
+        #expect(tasks[key: "x"]?.message?.contains("cannot start") == true)
+    }
+}
