@@ -25,7 +25,10 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 enum CronCrossCheck {
-    static let expressionsPerDialect = 2500
+    /// 2,500 per dialect by default; WEFT_CRON_CASES overrides (for longer local runs).
+    static var expressionsPerDialect: Int {
+        ProcessInfo.processInfo.environment["WEFT_CRON_CASES"].flatMap { Int($0) } ?? 2500
+    }
     static let count = 5
 
     static var seed: UInt64 {

@@ -33,7 +33,7 @@ public enum CronDialect: String, Sendable, Hashable {
 /// Quartz silently ignores text (a step after a name, `W` inside a list,
 /// increments of 0, more than 7 fields, years outside 1970–2099).
 ///
-/// Daylight saving (see `nextFireTimes(after:in:count:)`) matches each reference.
+/// Daylight-saving behaviour follows each reference; see `nextFireTimes(after:in:count:)`.
 public struct CronSchedule: Sendable, Hashable {
     enum Spec: Sendable, Hashable {
         case unix(UnixCronSpec)
@@ -100,19 +100,20 @@ public struct CronSchedule: Sendable, Hashable {
     /// strictly after `after`; fewer when the schedule runs out.
     ///
     /// Times are computed on the wall clock of `timeZone`. Daylight-saving rules,
-    /// matching the reference implementations:
-    /// - A wall-clock time inside a spring-forward gap fires at the same distance
-    ///   past the gap's end (a 02:30 job in a 02:00→03:00 gap runs at 03:30 new
-    ///   time). Both Quartz (lenient `GregorianCalendar`) and Airflow (`fold=1`
-    ///   with pendulum) resolve gap times this way; for 6/7 fields Quartz's own
-    ///   search then decides which later times follow.
-    /// - A wall-clock time repeated by a fall-back change fires once, at its second
-    ///   (standard-time) occurrence, for Quartz and for 5-field expressions whose
-    ///   hour field is restricted. A 5-field expression whose hour field is `*`
-    ///   fires in *both* occurrences: Airflow adds the naive wall-clock distance
-    ///   to the current instant in that case. (A consequence Airflow has and Weft
-    ///   keeps: when that distance spans a change of offset, e.g. `0 * * * 1`
-    ///   across a Sunday change, the next time is off by the change.)
+    /// each matching its reference (checked against croniter + Airflow's code and
+    /// the real Quartz 2.3.2):
+    ///
+    /// | | 5 fields (Airflow/croniter) | 6/7 fields (Quartz) |
+    /// |---|---|---|
+    /// | time in a spring-forward gap | fires at the same distance past the gap (02:30 in a 02:00→03:00 gap runs at 03:30 new time) | skipped: `0 30 2 * * ?` does not fire that day |
+    /// | time repeated by fall-back | fires once, at the second (standard-time) occurrence; if the hour field is `*`, fires in both occurrences | fires once, at the second (standard-time) occurrence, even for `0 30 * * * ?` |
+    ///
+    /// For 5 fields each step is Airflow's `CronMixin._get_next`: croniter on the
+    /// naive wall clock, localized with `fold=1`; when the hour field is `*`
+    /// Airflow instead adds the naive wall-clock distance to the current instant.
+    /// Weft keeps the consequence Airflow has: when that distance spans a change
+    /// of offset (e.g. `0 * * * 1` from a Monday evening across a Sunday change)
+    /// the next time is shifted by the change (01:00 instead of 00:00).
     public func nextFireTimes(after: Date, in timeZone: TimeZone, count: Int) -> [Date] {
         let zone = CronZone(timeZone: timeZone)
         var result: [Date] = []
