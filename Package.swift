@@ -28,7 +28,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            resources: [.copy("Demo/customer_analytics")]
         ),
         // Engines that run jobs: the local process engine and the scheduler.
         .target(name: "WeftEngine", dependencies: ["WeftDomain", "WeftStore", "CPosix"]),

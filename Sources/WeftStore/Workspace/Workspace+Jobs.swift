@@ -58,7 +58,7 @@ extension Workspace {
         let f = try fabric(target)
         let project = try self.project(source.project)
         let proposed = name ?? DuplicationPlanner.proposedName(source: source.job, target: f)
-        try authorize(principal, .duplicateJob, .job(name: proposed, project: project, fabric: f))
+        try authorize(principal, .duplicateJob, .fabric(f), project: project.name)
         if let name { try Names.validate(name, kind: "job") }
         let commit = git(source.project).head() ?? ""
         let plan = DuplicationPlanner.plan(

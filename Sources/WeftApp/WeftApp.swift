@@ -1,0 +1,2 @@
+/// The TUI.
+public enum WeftAppInfo {}

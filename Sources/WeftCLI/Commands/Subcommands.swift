@@ -1,0 +1,14 @@
+import ArgumentParser
+
+extension WeftCommand {
+    /// Every subcommand, in help order.
+    static let allSubcommands: [any ParsableCommand.Type] =
+        [
+            InitCommand.self, DemoCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self,
+            UserCommand.self, TeamCommand.self, FabricCommand.self, ProjectCommand.self, PipelineCommand.self,
+            JobCommand.self, AuditCommand.self,
+        ] + extraSubcommands
+
+    /// The command `weft` runs without arguments.
+    static let defaultCommand: (any ParsableCommand.Type)? = tuiCommand
+}

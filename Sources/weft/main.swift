@@ -1,0 +1,3 @@
+import WeftCLI
+
+await WeftMain.main()
