@@ -11,8 +11,8 @@ import Testing
 // Set up the references with scripts/cron-reference/setup.sh; these tests FAIL
 // (never skip) when they are missing.
 
-/// SplitMix64: small, fast, reproducible.
-struct SplitMix64: RandomNumberGenerator {
+/// CronSplitMix64: small, fast, reproducible.
+struct CronSplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -53,7 +53,7 @@ enum CronCrossCheck {
     ]
     static let otherZones = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
 
-    static func startTime(_ rng: inout SplitMix64) -> (zone: String, from: Int) {
+    static func startTime(_ rng: inout CronSplitMix64) -> (zone: String, from: Int) {
         if Int.random(in: 0..<10, using: &rng) < 8 {
             let anchor = transitions[Int.random(in: 0..<transitions.count, using: &rng)]
             let base = Int(parseISO8601(anchor.utc, defaultTimeZone: .gmt)?.timeIntervalSince1970 ?? 0)
@@ -71,12 +71,12 @@ enum CronCrossCheck {
 
     // MARK: Expression generators
 
-    static func pick<T>(_ items: [T], _ rng: inout SplitMix64) -> T {
+    static func pick<T>(_ items: [T], _ rng: inout CronSplitMix64) -> T {
         items[Int.random(in: 0..<items.count, using: &rng)]
     }
 
     /// A generic numeric field item over lo...hi.
-    static func numericItem(_ lo: Int, _ hi: Int, _ rng: inout SplitMix64, allowWrap: Bool, name: ((Int) -> String)? = nil) -> String {
+    static func numericItem(_ lo: Int, _ hi: Int, _ rng: inout CronSplitMix64, allowWrap: Bool, name: ((Int) -> String)? = nil) -> String {
         func v(_ x: Int) -> String {
             if let name, Int.random(in: 0..<3, using: &rng) == 0 { return name(x) }
             return String(x)
@@ -104,7 +104,7 @@ enum CronCrossCheck {
         }
     }
 
-    static func list(_ lo: Int, _ hi: Int, _ rng: inout SplitMix64, allowWrap: Bool, name: ((Int) -> String)? = nil) -> String {
+    static func list(_ lo: Int, _ hi: Int, _ rng: inout CronSplitMix64, allowWrap: Bool, name: ((Int) -> String)? = nil) -> String {
         if Int.random(in: 0..<4, using: &rng) == 0 {
             let n = Int.random(in: 2...3, using: &rng)
             return (0..<n).map { _ in numericItem(lo, hi, &rng, allowWrap: allowWrap, name: name) }.joined(separator: ",")
@@ -115,7 +115,7 @@ enum CronCrossCheck {
     static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     static let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 
-    static func unixExpression(_ rng: inout SplitMix64) -> String {
+    static func unixExpression(_ rng: inout CronSplitMix64) -> String {
         if Int.random(in: 0..<40, using: &rng) == 0 {
             return pick(["@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually"], &rng)
         }
@@ -143,7 +143,7 @@ enum CronCrossCheck {
         return [minute, hour, dom, month, dow].joined(separator: " ")
     }
 
-    static func quartzExpression(_ rng: inout SplitMix64) -> String {
+    static func quartzExpression(_ rng: inout CronSplitMix64) -> String {
         let second = pick(["0", "0", "0", "30", "*/15", "0,30", "5/20", "10-40/10", "*/20"], &rng)
         let minute = Int.random(in: 0..<4, using: &rng) == 0 ? pick(["*", "0", "30", "*/15"], &rng) : list(0, 59, &rng, allowWrap: true)
         let hour: String
@@ -286,7 +286,7 @@ struct CronCrossCheckTests {
         }
         let seed = CronCrossCheck.seed
         print("cron cross-check (croniter): seed \(seed), \(CronCrossCheck.expressionsPerDialect) expressions; reproduce with WEFT_CRON_SEED=\(seed)")
-        var rng = SplitMix64(seed: seed)
+        var rng = CronSplitMix64(seed: seed)
         var cases: [CronCrossCheck.Case] = []
         var input = ""
         for _ in 0..<CronCrossCheck.expressionsPerDialect {
@@ -343,7 +343,7 @@ struct CronCrossCheckTests {
         }
         let seed = CronCrossCheck.seed &+ 1
         print("cron cross-check (Quartz): seed \(seed), \(CronCrossCheck.expressionsPerDialect) expressions; reproduce with WEFT_CRON_SEED=\(seed &- 1)")
-        var rng = SplitMix64(seed: seed)
+        var rng = CronSplitMix64(seed: seed)
         var cases: [CronCrossCheck.Case] = []
         var input = ""
         for _ in 0..<CronCrossCheck.expressionsPerDialect {

@@ -204,7 +204,7 @@ enum QuartzCronParser {
 /// Emulates the parts of a lenient `java.util.GregorianCalendar` that Quartz's
 /// `CronExpression.getTimeAfter` relies on: fields may be set out of range and
 /// are normalized (through `CronZone.instant(ofWall:)`) on the next read.
-struct LenientCalendar {
+struct CronLenientCalendar {
     let zone: CronZone
     private(set) var time: Int
     private var year = 1970, month0 = 0, day = 1, hour = 0, minute = 0, second = 0
@@ -303,12 +303,12 @@ extension QuartzCronSpec {
     static let maxYear = 2099
 
     /// A faithful re-expression of Quartz 2.3.2's `CronExpression.getTimeAfter`
-    /// over `LenientCalendar`, so that its daylight-saving and month-boundary
+    /// over `CronLenientCalendar`, so that its daylight-saving and month-boundary
     /// behaviour is reproduced exactly. Returns whole seconds since the epoch.
     func next(after instant: Double, zone: CronZone) -> Int? {
         // Quartz adds one second, then drops the milliseconds.
         let afterTime = Int(instant.rounded(.down)) + 1
-        var cl = LenientCalendar(zone: zone, time: afterTime)
+        var cl = CronLenientCalendar(zone: zone, time: afterTime)
         var iterations = 0
         while true {
             iterations += 1
@@ -391,7 +391,7 @@ extension QuartzCronSpec {
                         let y = cl.get(.year)
                         day = CronCivil.daysInMonth(year: y, month: mon) - lastDayOffset
                         day = Self.nearestWeekdayDay(day, year: y, month: mon)
-                        let nTime = zone.instant(ofWall: LenientCalendar.wall(year: y, month0: mon - 1, day: day, hour: hr, minute: min, second: sec))
+                        let nTime = zone.instant(ofWall: CronLenientCalendar.wall(year: y, month0: mon - 1, day: day, hour: hr, minute: min, second: sec))
                         if nTime < afterTime {
                             day = 1
                             mon += 1
@@ -402,7 +402,7 @@ extension QuartzCronSpec {
                     day = Self.first(daysOfMonth)
                     let y = cl.get(.year)
                     day = Self.nearestWeekdayDay(day, year: y, month: mon)
-                    let nTime = zone.instant(ofWall: LenientCalendar.wall(year: y, month0: mon - 1, day: day, hour: hr, minute: min, second: sec))
+                    let nTime = zone.instant(ofWall: CronLenientCalendar.wall(year: y, month0: mon - 1, day: day, hour: hr, minute: min, second: sec))
                     if nTime < afterTime {
                         day = Self.first(daysOfMonth)
                         mon += 1
@@ -553,7 +553,7 @@ extension QuartzCronSpec {
 
     /// Quartz's `setCalendarHour`: if setting the hour lands elsewhere (a
     /// daylight-saving gap), it sets the next hour instead.
-    private func setHour(_ cl: inout LenientCalendar, _ hour: Int) {
+    private func setHour(_ cl: inout CronLenientCalendar, _ hour: Int) {
         cl.set(.hourOfDay, hour)
         if cl.get(.hourOfDay) != hour && hour != 24 {
             cl.set(.hourOfDay, hour + 1)

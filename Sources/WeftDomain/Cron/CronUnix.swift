@@ -219,7 +219,7 @@ enum UnixCronParser {
             let high = rest[..<slash]
             let step = rest[rest.index(after: slash)...]
             guard !high.isEmpty, !high.contains("-"), isDigits(step) else { return nil }
-            return (high.isEmpty ? nil : (low, high, step))
+            return (low, high, step)
         }
         if rest.contains("-") { return nil }
         return (low, rest, nil)
