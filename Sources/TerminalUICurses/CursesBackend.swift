@@ -118,19 +118,19 @@ public final class CursesBackend: Backend {
         var text = [wchar_t](repeating: 0, count: Int(CNC_CCHARW_MAX) + 1)
         for change in changes where !change.cell.isContinuation {
             let rendition = rendition(for: change.cell.style)
-            let character = change.cell.character
-            if let ascii = character.asciiValue {
+            let grapheme = change.cell.grapheme
+            if let ascii = grapheme.asciiByte {
                 text[0] = wchar_t(ascii >= 0x20 && ascii != 0x7F ? ascii : 0x20)
                 _ = cnc_put_cell(Int32(change.y), Int32(change.x), text, 1, rendition.attrs, rendition.pair)
                 continue
             }
-            paint(character, x: change.x, y: change.y, rendition: rendition, scratch: &text)
+            paint(grapheme, x: change.x, y: change.y, rendition: rendition, scratch: &text)
         }
     }
 
     /// Paints one non-ASCII grapheme: each spacing scalar starts a cell, zero-width ones combine with it.
-    private func paint(_ character: Character, x: Int, y: Int, rendition: (attrs: attr_t, pair: Int32), scratch text: inout [wchar_t]) {
-        let cellWidth = max(1, DisplayWidth.of(character))
+    private func paint(_ grapheme: Grapheme, x: Int, y: Int, rendition: (attrs: attr_t, pair: Int32), scratch text: inout [wchar_t]) {
+        let cellWidth = max(1, grapheme.displayWidth)
         var count = 0
         var column = x
         var used = 0
@@ -139,7 +139,7 @@ public final class CursesBackend: Backend {
                 _ = cnc_put_cell(Int32(y), Int32(column), text, Int32(count), rendition.attrs, rendition.pair)
             }
         }
-        for scalar in character.unicodeScalars where !DisplayWidth.isStripped(scalar) {
+        for scalar in grapheme.unicodeScalars where !DisplayWidth.isStripped(scalar) {
             let value = wchar_t(bitPattern: scalar.value)
             let w = Int(cnc_wcwidth(value))
             if w > 0 || count == 0 {

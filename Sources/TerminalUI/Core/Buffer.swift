@@ -80,7 +80,7 @@ public struct Buffer: Hashable, Sendable, CustomStringConvertible {
 
     /// Makes `rect` blank, in `style`.
     public mutating func clear(_ rect: Rect, style: Style = .plain) {
-        fill(rect, with: Cell(" ", style: style))
+        fill(rect, with: Cell(grapheme: .space, style: style))
     }
 
     /// Lays `style` over every cell of `rect` (see `Style.patched(with:)`).
@@ -104,20 +104,31 @@ public struct Buffer: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Writes one grapheme at a position, taking `displayWidth` cells; returns the cells written (0 if it did not fit).
+    ///
+    /// A grapheme with several spacing scalars (such as a flag) is written as the cells `CellIterator` makes of it.
     @discardableResult
     public mutating func set(character: Character, at position: Position, style: Style) -> Int {
-        let w = DisplayWidth.of(character)
+        var spacing = 0
+        var w = 0
+        for scalar in character.unicodeScalars {
+            let sw = DisplayWidth.of(scalar)
+            if sw > 0 { spacing += 1 }
+            w += sw
+        }
+        if spacing > 1 {
+            return set(string: String(character), at: position, style: style) - position.x
+        }
         guard w > 0, let i = index(x: position.x, y: position.y) else { return 0 }
         if w == 2 && position.x + 1 >= area.right { return 0 }
-        put(character, style: style, index: i, x: position.x, width: w)
+        put(Grapheme(character), style: style, index: i, x: position.x, width: w)
         return w
     }
 
     /// Writes `string` from `position` in `style`, clipped to the buffer and to `maxWidth` cells.
     ///
-    /// The string is sanitised (see `DisplayWidth.sanitized(_:)`); control characters and lone combining marks are
-    /// skipped; a wide grapheme that does not fit in the remaining space ends the write. Returns the column after
-    /// the last cell written.
+    /// The string is split into cells by `CellIterator` (control characters, lone combining marks, ZWJ, variation
+    /// selectors and skin tones are dropped); a wide grapheme that does not fit in the remaining space ends the
+    /// write. Returns the column after the last cell written.
     @discardableResult
     public mutating func set(string: String, at position: Position, style: Style = .plain, maxWidth: Int? = nil) -> Int {
         var x = position.x
@@ -126,23 +137,11 @@ public struct Buffer: Hashable, Sendable, CustomStringConvertible {
         if let maxWidth { limit = min(limit, position.x + max(0, maxWidth)) }
         guard x < limit else { return x }
         let rowStart = (position.y - area.y) * area.width - area.x
-        if DisplayWidth.isPlainASCII(string) {
-            for byte in string.utf8 {
-                guard byte >= 0x20 && byte != 0x7F else { continue }
-                if x >= limit { break }
-                if x >= area.x {
-                    put(Character(Unicode.Scalar(byte)), style: style, index: rowStart + x, x: x, width: 1)
-                }
-                x += 1
-            }
-            return x
-        }
-        for character in DisplayWidth.sanitized(string) {
-            let w = DisplayWidth.of(character)
-            guard w > 0 else { continue }
+        var cells = CellIterator(string)
+        while let (grapheme, w) = cells.next() {
             if x + w > limit { break }
             if x >= area.x {
-                put(character, style: style, index: rowStart + x, x: x, width: w)
+                put(grapheme, style: style, index: rowStart + x, x: x, width: w)
             }
             x += w
         }
@@ -176,23 +175,30 @@ public struct Buffer: Hashable, Sendable, CustomStringConvertible {
         set(line: line, at: Position(x: row.x + offset, y: row.y), baseStyle: baseStyle, maxWidth: row.width - offset)
     }
 
+    /// Stores a grapheme whose width (1 or 2) is already known, if it fits; for layout code that measured it.
+    @inline(__always)
+    mutating func put(_ grapheme: Grapheme, width w: Int, x: Int, y: Int, style: Style) {
+        guard let i = index(x: x, y: y), w == 1 || x + 1 < area.right else { return }
+        put(grapheme, style: style, index: i, x: x, width: w)
+    }
+
     /// Stores a grapheme and keeps the wide-grapheme invariant around it.
     @inline(__always)
-    mutating func put(_ character: Character, style: Style, index i: Int, x: Int, width w: Int) {
+    mutating func put(_ grapheme: Grapheme, style: Style, index i: Int, x: Int, width w: Int) {
         let rowRight = area.right
         if cells[i].isContinuation, x > area.x {
-            cells[i - 1] = Cell(" ", style: cells[i - 1].style)
+            cells[i - 1] = Cell(grapheme: .space, style: cells[i - 1].style)
         }
         if w == 1 {
             if x + 1 < rowRight, cells[i + 1].isContinuation {
-                cells[i + 1] = Cell(" ", style: cells[i + 1].style)
+                cells[i + 1] = Cell(grapheme: .space, style: cells[i + 1].style)
             }
-            cells[i] = Cell(character, style: style)
+            cells[i] = Cell(grapheme: grapheme, style: style)
         } else {
             if x + 2 < rowRight, cells[i + 2].isContinuation {
-                cells[i + 2] = Cell(" ", style: cells[i + 2].style)
+                cells[i + 2] = Cell(grapheme: .space, style: cells[i + 2].style)
             }
-            cells[i] = Cell(character, style: style)
+            cells[i] = Cell(grapheme: grapheme, style: style)
             cells[i + 1] = Cell.continuation(style: style)
         }
     }
@@ -261,7 +267,7 @@ public struct Buffer: Hashable, Sendable, CustomStringConvertible {
             line.reserveCapacity(area.width)
             for x in 0..<area.width {
                 let cell = cells[y * area.width + x]
-                if !cell.isContinuation { line.append(cell.character) }
+                if !cell.isContinuation { line += cell.grapheme.string }
             }
             lines.append(line)
         }

@@ -1,40 +1,56 @@
 /// One terminal cell: a grapheme, its style, and whether it is the right half of a wide grapheme.
 ///
-/// `Character` keeps graphemes of up to 15 UTF-8 bytes inline, so cells of ordinary text allocate nothing.
+/// The grapheme is stored inline (`Grapheme`), so cells are plain values: copying, clearing and diffing them
+/// allocates nothing and does no reference counting.
 public struct Cell: Hashable, Sendable {
     /// The grapheme shown in this cell (a space for empty cells and for continuation cells).
-    public var character: Character
+    public var grapheme: Grapheme
     /// The style of the cell.
     public var style: Style
     /// True when this cell is covered by the wide grapheme in the cell to its left.
     public var isContinuation: Bool
 
-    /// Creates a cell.
-    public init(_ character: Character = " ", style: Style = .plain, isContinuation: Bool = false) {
-        self.character = character
+    /// Creates a cell from a grapheme.
+    @inlinable
+    public init(grapheme: Grapheme, style: Style = .plain, isContinuation: Bool = false) {
+        self.grapheme = grapheme
         self.style = style
         self.isContinuation = isContinuation
     }
 
+    /// Creates a cell from a character.
+    public init(_ character: Character = " ", style: Style = .plain, isContinuation: Bool = false) {
+        self.init(grapheme: Grapheme(character), style: style, isContinuation: isContinuation)
+    }
+
     /// An empty cell with default colours.
-    public static let blank = Cell()
+    public static let blank = Cell(grapheme: .space)
 
     /// The right half of a wide grapheme, with the grapheme's style.
+    @inlinable
     public static func continuation(style: Style) -> Cell {
-        Cell(" ", style: style, isContinuation: true)
+        Cell(grapheme: .space, style: style, isContinuation: true)
+    }
+
+    /// The grapheme as a character.
+    public var character: Character {
+        get { grapheme.character }
+        set { grapheme = Grapheme(newValue) }
     }
 
     /// The grapheme as a string.
-    public var symbol: String { String(character) }
+    public var symbol: String { grapheme.string }
 
-    /// Compares the cheap fields first; the grapheme comparison only runs when styles agree.
+    /// Compares the raw fields.
+    @inlinable
     public static func == (lhs: Cell, rhs: Cell) -> Bool {
-        lhs.isContinuation == rhs.isContinuation && lhs.style == rhs.style && lhs.character == rhs.character
+        lhs.grapheme.low == rhs.grapheme.low && lhs.grapheme.high == rhs.grapheme.high
+            && lhs.isContinuation == rhs.isContinuation && lhs.style == rhs.style
     }
 
     /// Hashes all fields.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(character)
+        hasher.combine(grapheme)
         hasher.combine(style)
         hasher.combine(isContinuation)
     }

@@ -35,7 +35,8 @@ public final class TestBackend: Backend {
         drawCounts.append(changes.count)
         for change in changes {
             if change.cell.isContinuation { continue }
-            screen.set(character: change.cell.character, at: Position(x: change.x, y: change.y), style: change.cell.style)
+            screen.put(change.cell.grapheme, width: min(2, max(1, change.cell.grapheme.displayWidth)), x: change.x, y: change.y,
+                       style: change.cell.style)
         }
     }
 

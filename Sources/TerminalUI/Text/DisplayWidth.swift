@@ -30,19 +30,16 @@ public enum DisplayWidth {
         return 1
     }
 
-    /// Cells taken by one grapheme: the sum of its scalars' widths, at most 2.
+    /// Cells taken by one grapheme: the sum of its scalars' widths (a flag's two regional indicators make 2).
     public static func of(_ character: Character) -> Int {
-        if let ascii = character.asciiValue {
-            return ascii >= 0x20 && ascii != 0x7F ? 1 : 0
-        }
         var total = 0
         for scalar in character.unicodeScalars {
             total += of(scalar)
         }
-        return min(total, 2)
+        return total
     }
 
-    /// Cells taken by a string after `sanitized(_:)`.
+    /// Cells taken by a string after `sanitized(_:)` (the cells `CellIterator` yields).
     public static func of(_ string: String) -> Int {
         if isPlainASCII(string) {
             var n = 0
@@ -50,8 +47,8 @@ public enum DisplayWidth {
             return n
         }
         var total = 0
-        for character in sanitized(string) {
-            total += of(character)
+        for scalar in string.unicodeScalars {
+            total += of(scalar)
         }
         return total
     }

@@ -1,5 +1,5 @@
 /// One line of styled spans.
-public struct Line: Hashable, Sendable, ExpressibleByStringLiteral {
+public struct Line: Hashable, Sendable, ExpressibleByStringInterpolation {
     /// The spans, left to right.
     public var spans: [Span]
     /// The line's base style, under its spans' styles.

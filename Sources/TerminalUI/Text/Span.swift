@@ -1,5 +1,5 @@
 /// A run of text in one style.
-public struct Span: Hashable, Sendable, ExpressibleByStringLiteral {
+public struct Span: Hashable, Sendable, ExpressibleByStringInterpolation {
     /// The text (newlines and other control characters are not drawn).
     public var content: String
     /// The style, patched over the style of the line or widget it is drawn in.

@@ -1,5 +1,5 @@
 /// Several lines of styled text.
-public struct Text: Hashable, Sendable, ExpressibleByStringLiteral {
+public struct Text: Hashable, Sendable, ExpressibleByStringInterpolation {
     /// The lines, top to bottom.
     public var lines: [Line]
 

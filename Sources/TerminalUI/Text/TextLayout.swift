@@ -1,6 +1,6 @@
 /// A grapheme with its style and width, the unit of text layout.
 struct StyledGrapheme: Sendable {
-    var character: Character
+    var grapheme: Grapheme
     var style: Style
     var width: Int
 }
@@ -20,18 +20,18 @@ enum TextLayout {
         let lineStyle = baseStyle.patched(with: line.style)
         for span in line.spans {
             let style = lineStyle.patched(with: span.style)
-            for character in DisplayWidth.sanitized(span.content) {
-                let w = DisplayWidth.of(character)
-                if w > 0 { result.append(StyledGrapheme(character: character, style: style, width: w)) }
+            for (grapheme, w) in CellIterator(span.content) {
+                result.append(StyledGrapheme(grapheme: grapheme, style: style, width: w))
             }
         }
         return result
     }
 
-    /// Lays out `text` into rows at most `width` cells wide.
-    static func rows(of text: Text, width: Int, wrap: Wrap, baseStyle: Style) -> [LayoutRow] {
+    /// Lays out `text` into rows at most `width` cells wide, stopping once `limit` rows exist.
+    static func rows(of text: Text, width: Int, wrap: Wrap, baseStyle: Style, limit: Int = Int.max) -> [LayoutRow] {
         var rows: [LayoutRow] = []
         for line in text.lines {
+            if rows.count >= limit { break }
             let g = graphemes(of: line, baseStyle: baseStyle)
             switch wrap {
             case .none:
@@ -52,19 +52,19 @@ enum TextLayout {
         var start = 0
         while start < g.count {
             if byWord && start > 0 {
-                while start < g.count && g[start].character == " " { start += 1 }
+                while start < g.count && g[start].grapheme == .space { start += 1 }
                 if start >= g.count { break }
             }
             var used = 0
             var end = start
             var lastBreak: Int? = nil
             while end < g.count && used + g[end].width <= width {
-                if byWord && g[end].character == " " { lastBreak = end }
+                if byWord && g[end].grapheme == .space { lastBreak = end }
                 used += g[end].width
                 end += 1
             }
             if end < g.count && byWord {
-                if g[end].character == " " {
+                if g[end].grapheme == .space {
                     lastBreak = end
                 }
                 if let b = lastBreak, b > start {
@@ -74,7 +74,7 @@ enum TextLayout {
             if end == start { end = start + 1 }
             var rowEnd = end
             if byWord {
-                while rowEnd > start && g[rowEnd - 1].character == " " && end < g.count { rowEnd -= 1 }
+                while rowEnd > start && g[rowEnd - 1].grapheme == .space && end < g.count { rowEnd -= 1 }
             }
             let slice = Array(g[start..<rowEnd])
             rows.append(LayoutRow(graphemes: slice, width: slice.reduce(0) { $0 + $1.width }, alignment: alignment))
@@ -97,7 +97,7 @@ enum TextLayout {
                 continue
             }
             if x + g.width > area.right { break }
-            buffer.set(character: g.character, at: Position(x: x, y: y), style: g.style)
+            buffer.put(g.grapheme, width: g.width, x: x, y: y, style: g.style)
             x += g.width
         }
     }

@@ -62,33 +62,35 @@ public struct Block: Widget, Sendable {
         let area = area.intersection(buffer.area)
         guard !area.isEmpty else { return }
         if style != .plain { buffer.setStyle(style, in: area) }
-        let s = borderType.symbols
+        let symbols = borderType.symbols
+        let s = (h: Grapheme(symbols.h), v: Grapheme(symbols.v), tl: Grapheme(symbols.tl), tr: Grapheme(symbols.tr),
+                 bl: Grapheme(symbols.bl), br: Grapheme(symbols.br))
         let bs = style.patched(with: borderStyle)
         let last = area.right - 1
         let bottom = area.bottom - 1
         if borders.contains(.top) {
-            for x in area.left...last { buffer.set(character: s.h, at: Position(x: x, y: area.top), style: bs) }
+            for x in area.left...last { buffer.put(s.h, width: 1, x: x, y: area.top, style: bs) }
         }
         if borders.contains(.bottom) {
-            for x in area.left...last { buffer.set(character: s.h, at: Position(x: x, y: bottom), style: bs) }
+            for x in area.left...last { buffer.put(s.h, width: 1, x: x, y: bottom, style: bs) }
         }
         if borders.contains(.left) {
-            for y in area.top...bottom { buffer.set(character: s.v, at: Position(x: area.left, y: y), style: bs) }
+            for y in area.top...bottom { buffer.put(s.v, width: 1, x: area.left, y: y, style: bs) }
         }
         if borders.contains(.right) {
-            for y in area.top...bottom { buffer.set(character: s.v, at: Position(x: last, y: y), style: bs) }
+            for y in area.top...bottom { buffer.put(s.v, width: 1, x: last, y: y, style: bs) }
         }
         if borders.isSuperset(of: [.top, .left]) {
-            buffer.set(character: s.tl, at: Position(x: area.left, y: area.top), style: bs)
+            buffer.put(s.tl, width: 1, x: area.left, y: area.top, style: bs)
         }
         if borders.isSuperset(of: [.top, .right]) {
-            buffer.set(character: s.tr, at: Position(x: last, y: area.top), style: bs)
+            buffer.put(s.tr, width: 1, x: last, y: area.top, style: bs)
         }
         if borders.isSuperset(of: [.bottom, .left]) {
-            buffer.set(character: s.bl, at: Position(x: area.left, y: bottom), style: bs)
+            buffer.put(s.bl, width: 1, x: area.left, y: bottom, style: bs)
         }
         if borders.isSuperset(of: [.bottom, .right]) {
-            buffer.set(character: s.br, at: Position(x: last, y: bottom), style: bs)
+            buffer.put(s.br, width: 1, x: last, y: bottom, style: bs)
         }
         renderTitles(into: &buffer, area: area, position: .top, y: area.top)
         if area.height > 1 || !borders.contains(.top) {

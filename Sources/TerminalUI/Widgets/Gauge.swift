@@ -60,24 +60,24 @@ public struct Gauge: Widget, Sendable {
         let onFilled = filledStyle.attributes.contains(.reverse) ? filledStyle.removing(.reverse) : filledStyle.reversed
         let labelRow = inner.y + inner.height / 2
         var labelStart = Int.max
-        var labelGraphemes: [(Character, Int)] = []
+        var labelGraphemes: [(Grapheme, Int)] = []
         if let label {
-            for c in DisplayWidth.sanitized(label) {
-                let w = DisplayWidth.of(c)
-                if w > 0 { labelGraphemes.append((c, w)) }
-            }
+            for (c, w) in CellIterator(label) { labelGraphemes.append((c, w)) }
             let width = labelGraphemes.reduce(0) { $0 + $1.1 }
             labelStart = inner.x + max(0, (inner.width - width) / 2)
         }
+        let fullBlock = Grapheme(Character("█"))
+        let partialBlock = Grapheme(Gauge.partialBlocks[max(0, partial - 1)])
+        let empty = Grapheme(emptySymbol)
         for y in inner.top..<inner.bottom {
             for i in 0..<inner.width {
-                let position = Position(x: inner.x + i, y: y)
+                let x = inner.x + i
                 if i < full {
-                    buffer.set(character: "█", at: position, style: filledStyle)
+                    buffer.put(fullBlock, width: 1, x: x, y: y, style: filledStyle)
                 } else if i == full && partial > 0 {
-                    buffer.set(character: Gauge.partialBlocks[partial - 1], at: position, style: partialStyle)
+                    buffer.put(partialBlock, width: 1, x: x, y: y, style: partialStyle)
                 } else {
-                    buffer.set(character: emptySymbol, at: position, style: emptyStyle)
+                    buffer.put(empty, width: 1, x: x, y: y, style: emptyStyle)
                 }
             }
             guard y == labelRow, !labelGraphemes.isEmpty else { continue }
@@ -86,7 +86,7 @@ public struct Gauge: Widget, Sendable {
                 guard x + w <= inner.right else { break }
                 let filled = x + w - 1 - inner.x < full
                 let style = filled ? onFilled : emptyStyle.patched(with: labelStyle)
-                buffer.set(character: c, at: Position(x: x, y: y), style: style)
+                buffer.put(c, width: w, x: x, y: y, style: style)
                 x += w
             }
         }

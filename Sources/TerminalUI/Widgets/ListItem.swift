@@ -1,5 +1,5 @@
 /// One row of a `ListView`.
-public struct ListItem: Hashable, Sendable, ExpressibleByStringLiteral {
+public struct ListItem: Hashable, Sendable, ExpressibleByStringInterpolation {
     /// The row's content.
     public var content: Line
     /// The row's base style, under its spans' styles.

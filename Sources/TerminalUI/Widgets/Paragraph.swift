@@ -50,8 +50,8 @@ public struct Paragraph: Widget, Sendable {
             inner = block.inner(area)
         }
         guard !inner.isEmpty else { return }
-        let rows = TextLayout.rows(of: text, width: inner.width, wrap: wrap, baseStyle: style)
         let first = max(0, scrollY)
+        let rows = TextLayout.rows(of: text, width: inner.width, wrap: wrap, baseStyle: style, limit: first + inner.height)
         guard first < rows.count else { return }
         for (offset, row) in rows[first...].prefix(inner.height).enumerated() {
             TextLayout.draw(row, in: &buffer, area: inner, y: inner.y + offset, alignment: alignment, scrollX: max(0, scrollX))
