@@ -6,6 +6,7 @@ import WeftDomain
 /// (0 ok, 1 failure, 2 usage, 3 permission denied, 4 conflict).
 public enum WeftMain {
     public static func main() async {
+        EngineSupport.install()
         let code: Int32
         do {
             var command = try WeftCommand.parseAsRoot()

@@ -56,6 +56,7 @@ public final class Workspace: Sendable {
         }
         let ws = Workspace(
             root: root, metastore: try Metastore(path: root + "/weft.sqlite"), secrets: try SecretBox(keyDirectory: root + "/keys"))
+        try ws.recoverAllPendingWrites()
         for hook in openHooks { hook(ws) }
         return ws
     }
