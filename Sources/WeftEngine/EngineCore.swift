@@ -107,7 +107,15 @@ final class EngineCore: @unchecked Sendable {
                     exited.append(fd)
                 }
             }
-            for pidfd in exited { if let p = processes[pidfd] { processExited(p) } }
+            // Finish every exited task (publishing its events) before starting the tasks that take their slots.
+            var freed = Set<String>()
+            for pidfd in exited {
+                if let p = processes[pidfd] {
+                    freed.insert(p.run.request.fabric.name)
+                    processExited(p)
+                }
+            }
+            for f in freed { pump(f) }
         }
     }
 
@@ -442,8 +450,7 @@ final class EngineCore: @unchecked Sendable {
         let node = p.node
         let run = p.run
         node.process = nil
-        let fabric = run.request.fabric.name
-        fabrics[fabric]?.inUse -= 1
+        fabrics[run.request.fabric.name]?.inUse -= 1
 
         let exitCode: Int32? = reaped > 0 && signaled == 0 ? code : nil
         let how: String =
@@ -479,7 +486,6 @@ final class EngineCore: @unchecked Sendable {
                 finish(node, run, state: .failed, exitCode: exitCode, message: reason + attempts)
             }
         }
-        pump(fabric)
     }
 
     /// SIGTERM to the task's process group now, SIGKILL after the grace period.

@@ -33,6 +33,8 @@ final class RunWriter: @unchecked Sendable {
         self.onError = onError
         let t = Thread { [unowned self] in self.loop() }
         t.name = "weft-run-writer"
+        // Persistence may lag a little under load; the reactor and the watchers come first.
+        t.qualityOfService = .utility
         thread = t
         t.start()
     }
