@@ -43,6 +43,14 @@ public final class CursesBackend: Backend {
     /// Consecutive polls that reported input but yielded no key (end of file on the terminal).
     private var emptyReads = 0
 
+    /// Checks, without touching the terminal, that standard input and output are TTYs and TERM is usable.
+    /// Call it before expensive start-up work; `init` repeats the check.
+    public nonisolated static func preflight() throws(CursesBackendError) {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw .notATerminal }
+        let term = ProcessInfo.processInfo.environment["TERM"]
+        guard let term, !term.isEmpty, term != "dumb" else { throw .unsupportedTerminal(term) }
+    }
+
     /// Takes the terminal: checks it is a TTY with a usable TERM, sets up the locale, signals, stderr capture and
     /// curses (cbreak, noecho, keypad, nonl, ESC delay 25 ms, hidden cursor, colours).
     public init(colorMode: ColorMode = .automatic, escapeDelay: Int32 = 25) throws(CursesBackendError) {
@@ -52,9 +60,8 @@ public final class CursesBackend: Backend {
         if let codeset = nl_langinfo(nl_item(CODESET)), String(cString: codeset) != "UTF-8" {
             _ = setlocale(LC_CTYPE, "C.UTF-8")
         }
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw .notATerminal }
-        let term = ProcessInfo.processInfo.environment["TERM"]
-        guard let term, !term.isEmpty, term != "dumb" else { throw .unsupportedTerminal(term) }
+        try CursesBackend.preflight()
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
 
         cnc_save_termios(STDOUT_FILENO)
         // Our handlers go in before newterm so ncurses does not install its own SIGINT/SIGTERM/SIGWINCH handlers.

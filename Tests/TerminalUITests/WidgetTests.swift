@@ -267,18 +267,21 @@ func renderBuffer(_ widget: some Widget, width: Int, height: Int) -> Buffer {
     }
 
     @Test func dialogWrapsBodyAndShowsHint() {
-        let dialog = Dialog(title: "Confirm", body: "Type the fabric name to enable it", hint: "Enter: ok", width: 16)
-        #expect(render(dialog, width: 20, height: 9) == [
+        let dialog = Dialog(title: "Confirm", body: "Type the fabric name to enable it", buttons: ["OK"],
+                            hint: "Esc: cancel", width: 16)
+        #expect(render(dialog, width: 20, height: 10) == [
             "                    ",
             "  ┌ Confirm ─────┐  ",
             "  │ Type the     │  ",
             "  │ fabric name  │  ",
             "  │ to enable it │  ",
-            "  │  Enter: ok   │  ",
+            "  │              │  ",
+            "  │    [ OK ]    │  ",
+            "  │ Esc: cancel  │  ",
             "  └──────────────┘  ",
             "                    ",
-            "                    ",
         ])
+        #expect(dialog.rect(in: Rect(x: 0, y: 0, width: 20, height: 10)) == Rect(x: 2, y: 1, width: 16, height: 8))
     }
 
     @Test func statusBarGreysDisabledHintsAndDropsWhatDoesNotFit() {

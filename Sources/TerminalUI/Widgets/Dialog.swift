@@ -1,4 +1,5 @@
-/// A centred box with a title, a wrapped body, and a row of buttons and/or a hint line; clears what is under it.
+/// A centred box with a title, a wrapped body, then a blank row, a row of buttons and a hint line (each optional);
+/// clears what is under it.
 public struct Dialog: Widget, Sendable {
     /// The title in the top border.
     public var title: String
@@ -66,7 +67,7 @@ public struct Dialog: Widget, Sendable {
         let outerWidth = min(area.width, width ?? (contentWidth + 4))
         let innerWidth = max(1, outerWidth - 4)
         let bodyRows = Paragraph(body, wrap: .word).rowCount(width: innerWidth)
-        let extra = (buttons.isEmpty ? 0 : 2) + (hint == nil ? 0 : 1)
+        let extra = (buttons.isEmpty ? 0 : 1) + (hint == nil ? 0 : 1) + (buttons.isEmpty && hint == nil ? 0 : 1)
         return area.centered(width: outerWidth, height: bodyRows + extra + 2)
     }
 
@@ -81,7 +82,12 @@ public struct Dialog: Widget, Sendable {
         let inner = block.inner(box)
         guard !inner.isEmpty else { return }
         var bottom = inner.bottom
-        if !buttons.isEmpty && inner.height >= 1 {
+        if let hint, bottom > inner.y {
+            bottom -= 1
+            buffer.set(line: hint, in: Rect(x: inner.x, y: bottom, width: inner.width, height: 1), alignment: .center,
+                       baseStyle: style.patched(with: hintStyle))
+        }
+        if !buttons.isEmpty && bottom > inner.y {
             bottom -= 1
             var x = inner.x + Alignment.center.offset(contentWidth: buttonsWidth, areaWidth: inner.width)
             for (i, label) in buttons.enumerated() {
@@ -90,13 +96,8 @@ public struct Dialog: Widget, Sendable {
                 x += 2
                 if x >= inner.right { break }
             }
-            bottom -= 1
         }
-        if let hint, bottom > inner.y {
-            bottom -= 1
-            buffer.set(line: hint, in: Rect(x: inner.x, y: bottom, width: inner.width, height: 1), alignment: .center,
-                       baseStyle: style.patched(with: hintStyle))
-        }
+        if bottom < inner.bottom && bottom > inner.y { bottom -= 1 }
         let bodyArea = Rect(x: inner.x, y: inner.y, width: inner.width, height: bottom - inner.y)
         Paragraph(body, style: style, wrap: .word).render(into: &buffer, area: bodyArea)
     }
