@@ -1,0 +1,13 @@
+import Foundation
+
+/// `weft-bench SUITE [ARGS…]`: benchmarks of Weft's parts.
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "engine":
+    exit(await EngineBenchmark.run(arguments: Array(arguments.dropFirst())))
+case "foundation":
+    exit(await FoundationBenchmark.run(arguments: Array(arguments.dropFirst())))
+default:
+    FileHandle.standardError.write(Data("usage: weft-bench engine [--runs N] [--keep] | foundation [--samples N] [--keep]\n".utf8))
+    exit(2)
+}
