@@ -4,6 +4,7 @@ import datetime
 import json
 import os
 import sys
+import time
 from collections import defaultdict
 
 
@@ -36,6 +37,7 @@ def main():
     folder = os.path.join(os.environ["WEFT_DATA"], cfg["output_dir"])
     with open(os.path.join(folder, "clean.csv"), newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    time.sleep(float(cfg.get("pace_seconds", 0)))
     print("::progress 0.40 grouping", flush=True)
     report = aggregate(rows)
     day = cfg.get("report_date") or datetime.date.today().isoformat()

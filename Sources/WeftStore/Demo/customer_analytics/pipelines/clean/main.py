@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 
 
 def load_config():
@@ -40,8 +41,10 @@ def main():
     folder = os.path.join(os.environ["WEFT_DATA"], cfg["output_dir"])
     with open(os.path.join(folder, "ingested.csv"), newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    time.sleep(float(cfg.get("pace_seconds", 0)))
     print("::progress 0.30 read ingested rows", flush=True)
     cleaned = clean(rows, cfg["salt"], bool(cfg.get("drop_invalid", True)))
+    time.sleep(float(cfg.get("pace_seconds", 0)))
     print("::progress 0.70 anonymised", flush=True)
     target = os.path.join(folder, "clean.csv")
     with open(target + ".tmp", "w", newline="", encoding="utf-8") as f:

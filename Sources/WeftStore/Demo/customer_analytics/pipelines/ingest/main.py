@@ -3,6 +3,7 @@ import csv
 import json
 import os
 import sys
+import time
 import zlib
 
 
@@ -33,6 +34,7 @@ def main():
     for start in range(0, len(rows), batch):
         kept.extend(ingest(rows[start:start + batch], float(cfg.get("sample_rate", 1.0))))
         done = min(start + batch, len(rows))
+        time.sleep(float(cfg.get("pace_seconds", 0)))
         print(f"::progress {done / max(len(rows), 1):.2f} read {done}/{len(rows)} rows", flush=True)
     target = os.path.join(out_dir, "ingested.csv")
     tmp = target + ".tmp"
