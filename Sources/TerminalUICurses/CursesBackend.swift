@@ -303,6 +303,11 @@ public final class CursesBackend: Backend {
             collectSignals(into: &events)
             if result <= 0 { continue }
             for pfd in fds.dropFirst() where pfd.fd != signalDescriptor && pfd.revents != 0 {
+                if pfd.revents & Int16(POLLIN) == 0 {
+                    // Closed or invalid: stop watching it rather than spin.
+                    removeWakeDescriptor(pfd.fd)
+                    continue
+                }
                 drainDescriptor(pfd.fd)
                 if !events.contains(.wake) { events.append(.wake) }
             }
