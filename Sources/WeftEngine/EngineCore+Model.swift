@@ -53,6 +53,9 @@ final class TaskNode {
     var dependents: [String] = []
     var phase: TaskPhase = .waiting
     var process: TaskProcess?
+    /// When progress was last handed to the writer (uptime ns), and whether newer progress waits for a flush.
+    var lastProgressWrite: UInt64 = 0
+    var progressPending = false
 
     var key: String { task.key }
 
@@ -128,6 +131,7 @@ enum TimerAction {
     case timeout(runID: String, key: String, attempt: Int)
     case kill(runID: String, key: String, attempt: Int)
     case retry(runID: String, key: String, attempt: Int)
+    case flushProgress(runID: String, key: String)
 }
 
 struct EngineTimer {

@@ -424,8 +424,26 @@ final class EngineCore: @unchecked Sendable {
                 progressed = true
             }
         }
-        if progressed { writer.write(task: p.node.record, pid: p.pid) }
+        if progressed { persistProgress(p) }
     }
+
+    /// Progress reaches the metastore at most every `progressWriteInterval` per task (events are not throttled);
+    /// the latest value is written when the interval ends, and every state change writes the full record anyway.
+    private func persistProgress(_ p: TaskProcess) {
+        let node = p.node
+        let now = DispatchTime.now().uptimeNanoseconds
+        let interval = Self.progressWriteInterval
+        if now &- node.lastProgressWrite >= interval {
+            node.lastProgressWrite = now
+            writer.write(task: node.record, pid: p.pid)
+        } else if !node.progressPending {
+            node.progressPending = true
+            let wait = Double(interval - (now &- node.lastProgressWrite)) / 1e9
+            addTimer(after: wait, .flushProgress(runID: p.run.id, key: node.key))
+        }
+    }
+
+    static let progressWriteInterval: UInt64 = 100_000_000
 
     private func processExited(_ p: TaskProcess) {
         // Everything the task wrote before exiting is in the pipe now.
@@ -525,6 +543,14 @@ final class EngineCore: @unchecked Sendable {
             case .kill(let runID, let key, let attempt):
                 if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt {
                     _ = weft_kill_group(p.pid, WEFT_SIGKILL)
+                }
+            case .flushProgress(let runID, let key):
+                if let node = runs[runID]?.nodes[key], node.progressPending {
+                    node.progressPending = false
+                    if let p = node.process {
+                        node.lastProgressWrite = DispatchTime.now().uptimeNanoseconds
+                        writer.write(task: node.record, pid: p.pid)
+                    }
                 }
             case .retry(let runID, let key, let attempt):
                 if let run = runs[runID], let node = run.nodes[key], node.phase == .backoff,

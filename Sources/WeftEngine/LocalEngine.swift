@@ -51,6 +51,9 @@ public final class LocalEngine: ExecutionEngine, Sendable {
 
     private func record(_ request: RunRequest, watch: Bool) throws -> (RunRecord, AsyncThrowingStream<RunEvent, any Error>?) {
         try Self.validate(request)
+        if core.hub.contains(request.runID) {
+            throw WeftError.conflict("run \(request.runID) is already running; give the new run another id")
+        }
         let record = RunRecord(
             id: request.runID, project: request.project, job: request.job, fabric: request.fabric.name,
             state: .queued, trigger: request.trigger, user: request.user, commit: request.commit, queuedAt: Date())
