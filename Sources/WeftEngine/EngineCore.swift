@@ -325,7 +325,7 @@ final class EngineCore: @unchecked Sendable {
         env.append("WEFT_TASK=\(task.key)")
         env.append("WEFT_ATTEMPT=\(attempt)")
 
-        var pipeFDs: [Int32] = [0, 0]
+        var pipeFDs: [Int32] = [-1, -1]
         var rc = weft_pipe(&pipeFDs)
         var pid: pid_t = 0
         if rc == 0 {
@@ -340,7 +340,8 @@ final class EngineCore: @unchecked Sendable {
         }
         let pidfd = rc == 0 ? weft_pidfd_open(pid) : -1
         if rc != 0 || pidfd < 0 {
-            if rc == 0 { _ = weft_kill_group(pid, WEFT_SIGKILL) } else { close(pipeFDs[0]) }
+            if rc == 0 { _ = weft_kill_group(pid, WEFT_SIGKILL) }
+            if pipeFDs[0] >= 0 { close(pipeFDs[0]) }
             let why =
                 rc != 0
                 ? "cannot start \(task.command.first ?? "(empty command)"): \(Self.errorText(rc)); check the command and PATH"
@@ -459,9 +460,10 @@ final class EngineCore: @unchecked Sendable {
         }
         var code: Int32 = 0
         var signaled: Int32 = 0
-        let reaped = weft_reap(p.pid, 1, &code, &signaled)
-        // Strays left in the task's process group do not outlive it.
+        // Strays left in the task's process group do not outlive it. Signalled before reaping, while the zombie
+        // leader still holds its pid, so the group id cannot have been reused.
         _ = weft_kill_group(p.pid, WEFT_SIGTERM)
+        let reaped = weft_reap(p.pid, 1, &code, &signaled)
         close(p.pidfd)
         processes.removeValue(forKey: p.pidfd)
         if let c = p.configPath { unlink(c) }
