@@ -316,14 +316,37 @@ final class EngineCore: @unchecked Sendable {
                 configPath = path
             }
         }
-        var env = baseEnvironment
-        for (k, v) in task.environment { env.append("\(k)=\(v)") }
+        // The contract variables win over the task's own, which win over the inherited ones (first match counts).
+        var env: [String] = []
         if let configPath { env.append("WEFT_CONFIG=\(configPath)") }
         env.append("WEFT_FABRIC=\(run.request.fabric.name)")
         env.append("WEFT_DATA=\(run.request.dataRoot)")
         env.append("WEFT_RUN_ID=\(run.id)")
         env.append("WEFT_TASK=\(task.key)")
         env.append("WEFT_ATTEMPT=\(attempt)")
+        for (k, v) in task.environment where !k.hasPrefix("WEFT_") { env.append("\(k)=\(v)") }
+        if task.environment.isEmpty {
+            env.append(contentsOf: baseEnvironment)
+        } else {
+            env.append(contentsOf: baseEnvironment.filter { entry in
+                guard let eq = entry.firstIndex(of: "=") else { return true }
+                return task.environment[String(entry[..<eq])] == nil
+            })
+        }
+        if !task.workingDirectory.isEmpty {
+            var isDir: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: task.workingDirectory, isDirectory: &isDir) || !isDir.boolValue {
+                let why = "working directory \(task.workingDirectory) does not exist; check the project checkout"
+                if logFD >= 0 {
+                    writeAll(logFD, "weft: \(why)\n")
+                    close(logFD)
+                }
+                if let configPath { unlink(configPath) }
+                node.record.startedAt = started
+                finish(node, run, state: .failed, exitCode: nil, message: why)
+                return false
+            }
+        }
 
         var pipeFDs: [Int32] = [-1, -1]
         var rc = weft_pipe(&pipeFDs)

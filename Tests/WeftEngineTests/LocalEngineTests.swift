@@ -201,6 +201,25 @@ struct LocalEngineTests {
         #expect(!FileManager.default.fileExists(atPath: configPath))
     }
 
+    @Test func environmentFollowsTheContract() async throws {
+        let fx = try EngineFixture()
+        var task = sh("env", "env | sort > \(fx.root)/env; pwd >> \(fx.root)/env", cwd: fx.root + "/data")
+        task.environment = ["EXTRA": "1", "PATH": "/usr/bin:/bin", "WEFT_TASK": "spoofed"]
+        let req = fx.request([task])
+        let (run, _, _) = try await runToEnd(fx, req)
+        #expect(run.state == .success)
+        let lines = try String(contentsOfFile: fx.root + "/env", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.contains("EXTRA=1"))
+        #expect(lines.filter { $0.hasPrefix("PATH=") } == ["PATH=/usr/bin:/bin"])
+        #expect(lines.filter { $0.hasPrefix("WEFT_TASK=") } == ["WEFT_TASK=env"])
+        #expect(lines.contains("WEFT_RUN_ID=\(req.runID)"))
+        #expect(lines.contains("WEFT_FABRIC=dev"))
+        #expect(lines.contains("WEFT_DATA=\(fx.root)/data"))
+        #expect(!lines.contains { $0.hasPrefix("WEFT_CONFIG=") })  // no configuration given
+        #expect(!lines.contains { $0.hasPrefix("WEFT_PASSWORD=") })
+        #expect(lines.last == fx.root + "/data")
+    }
+
     @Test func progressLinesBecomeEvents() async throws {
         let fx = try EngineFixture()
         let req = fx.request([sh("p", "echo '::progress 0.25 loading'; echo hello; echo '::progress 0.9'")])
@@ -251,9 +270,13 @@ struct LocalEngineTests {
         await #expect(throws: WeftError.self) { try await collect(fx.engine.events(runID: "nope")) }
         let cyclic = fx.request([sh("a", "true", after: ["b"]), sh("b", "true", after: ["a"])])
         await #expect(throws: WeftError.self) { try await fx.engine.start(cyclic) }
-        let missing = fx.request([ResolvedTask(key: "x", command: ["/no/such/binary"], workingDirectory: "/tmp")])
+        let missing = fx.request([
+            ResolvedTask(key: "x", command: ["/no/such/binary"], workingDirectory: "/tmp"),
+            ResolvedTask(key: "y", command: ["true"], workingDirectory: "/no/such/dir"),
+        ])
         let (run, tasks, _) = try await runToEnd(fx, missing)
         #expect(run.state == .failed)
         #expect(tasks[key: "x"]?.message?.contains("cannot start") == true)
+        #expect(tasks[key: "y"]?.message?.contains("working directory /no/such/dir does not exist") == true)
     }
 }
