@@ -1,0 +1,42 @@
+import Foundation
+import WeftDomain
+import WeftStore
+
+/// Loads the main screen's data for a user in one go.
+public enum MainDataLoader {
+    /// Teams, fabrics (with job counts and last runs), readable projects and their jobs (next fire, last run).
+    public static func load(_ ws: Workspace, _ p: Principal, now: Date = Date()) throws -> MainData {
+        let teams = try ws.teams()
+        let fabrics = try ws.fabrics()
+        let all = try ws.projects()
+        let readable = all.filter { PermissionPolicy.allows(p, .readProject, .project($0)) }
+        let (jobs, broken) = try ws.listJobs(p)
+        let runFabrics = fabrics.filter { PermissionPolicy.allows(p, .readRuns, .fabric($0)) }.map(\.name)
+        let last = try ws.lastRuns(fabrics: runFabrics)
+        var nextFires: [String: Date?] = [:]
+        var counts: [String: Int] = [:]
+        var rows: [JobRow] = []
+        rows.reserveCapacity(jobs.count)
+        for record in jobs {
+            counts[record.job.fabric, default: 0] += 1
+            var next: Date?
+            if record.job.enabled, let s = record.job.schedule {
+                let key = s.cron + "|" + s.timezone
+                if let cached = nextFires[key] {
+                    next = cached
+                } else {
+                    if let cron = try? CronSchedule(parsing: s.cron), let zone = TimeZone(identifier: s.timezone) {
+                        next = cron.next(after: now, in: zone)
+                    }
+                    nextFires[key] = next
+                }
+            }
+            let l = last.jobs[record.qualifiedName]
+            rows.append(JobRow(record: record, nextFire: next, lastRun: l?.state, lastRunAt: l?.queuedAt))
+        }
+        let fabricRows = fabrics.map { FabricRow(fabric: $0, jobCount: counts[$0.name] ?? 0, lastRun: last.fabrics[$0.name]?.state) }
+        return MainData(
+            teams: teams, fabrics: fabricRows, projects: readable, allProjects: all, jobs: rows,
+            broken: broken.map { "\($0.project)/\($0.path): \($0.problems.map(\.description).joined(separator: "; "))" })
+    }
+}

@@ -1,2 +1,0 @@
-/// The TUI.
-public enum WeftAppInfo {}

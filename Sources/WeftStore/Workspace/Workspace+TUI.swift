@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import WeftDomain
+
+/// The last run of a job or fabric, as the TUI's lists show it.
+public struct LastRun: Sendable, Hashable {
+    /// Its state.
+    public var state: RunState
+    /// When it was queued.
+    public var queuedAt: Date
+
+    /// Creates a value.
+    public init(state: RunState, queuedAt: Date) {
+        self.state = state
+        self.queuedAt = queuedAt
+    }
+}
+
+extension Workspace {
+    /// The last run of every job on the given fabrics (one grouped query), keyed by `PROJECT/JOB`, and of every
+    /// fabric, keyed by fabric name. The caller passes only fabrics whose runs the user may read.
+    public func lastRuns(fabrics: [String]) throws -> (jobs: [String: LastRun], fabrics: [String: LastRun]) {
+        guard !fabrics.isEmpty else { return ([:], [:]) }
+        let marks = fabrics.map { _ in "?" }.joined(separator: ",")
+        return try metastore.pool.read { db in
+            var jobs: [String: LastRun] = [:]
+            var byFabric: [String: LastRun] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT project, job, fabric, state, MAX(queued_at) FROM runs WHERE fabric IN (\(marks)) GROUP BY project, job",
+                arguments: StatementArguments(fabrics))
+            while let row = try rows.next() {
+                let project: String = row[0]
+                let job: String = row[1]
+                let fabric: String = row[2]
+                let last = LastRun(state: RunState(rawValue: row[3]) ?? .failed, queuedAt: Date(timeIntervalSince1970: row[4]))
+                jobs["\(project)/\(job)"] = last
+                if byFabric[fabric].map({ $0.queuedAt < last.queuedAt }) ?? true { byFabric[fabric] = last }
+            }
+            return (jobs, byFabric)
+        }
+    }
+
+    /// Runs of a job, newest first, when `principal` may read its fabric's runs (else a permission error).
+    public func jobRuns(_ principal: Principal, _ ref: String, limit: Int = 100) throws -> [RunRecord] {
+        let record = try job(principal, ref)
+        let fabric = try self.fabric(record.job.fabric)
+        try authorize(principal, .readRuns, .job(name: record.job.name, project: try project(record.project), fabric: fabric), project: record.project)
+        return try metastore.runs(project: record.project, job: record.job.name, limit: limit)
+    }
+
+    /// The path of a task's log file of a run.
+    public func taskLogPath(_ run: RunRecord, task: String) -> String {
+        runDirectory(fabric: run.fabric, runID: run.id) + "/\(task).log"
+    }
+}
