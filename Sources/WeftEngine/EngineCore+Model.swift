@@ -75,8 +75,10 @@ enum TerminationReason {
 final class TaskProcess {
     unowned let run: ActiveRun
     unowned let node: TaskNode
-    let pid: Int32
-    let pidfd: Int32
+    /// 0 and -1 until the spawner has started the process.
+    var pid: Int32
+    var pidfd: Int32
+    var startedAt = Date()
     var pipeFD: Int32?
     let logFD: Int32
     let configPath: String?

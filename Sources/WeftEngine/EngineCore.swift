@@ -11,6 +11,7 @@ final class EngineCore: @unchecked Sendable {
         case start(RunRequest, RunRecord)
         case cancel(runID: String, reason: String)
         case checkCancelRequests
+        case spawned(Spawner.Result)
     }
 
     let metastore: Metastore
@@ -36,6 +37,7 @@ final class EngineCore: @unchecked Sendable {
     private var pipes: [Int32: Int32] = [:]
     private var timers: [EngineTimer] = []
     private var readBuffer = [UInt8](repeating: 0, count: 65536)
+    private var spawner: Spawner?
 
     init(metastore: Metastore, options: LocalEngineOptions, hub: RunHub, writer: RunWriter) throws {
         self.metastore = metastore
@@ -57,6 +59,7 @@ final class EngineCore: @unchecked Sendable {
             ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-config-\(getuid())-\(getpid())")
         try FileManager.default.createDirectory(
             atPath: configDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        spawner = Spawner { [self] result in self.submit(.spawned(result)) }
         let thread = Thread { [self] in self.loop() }
         thread.name = "weft-engine"
         thread.qualityOfService = .userInitiated
@@ -128,6 +131,7 @@ final class EngineCore: @unchecked Sendable {
         switch command {
         case .start(let request, let record): admit(request, record)
         case .cancel(let runID, let reason): cancelRun(runID, reason: reason)
+        case .spawned(let result): spawned(result)
         case .checkCancelRequests:
             let ids = (try? metastore.cancelRequests(ownerPID: owner.pid)) ?? []
             for id in ids where runs[id] != nil {
@@ -349,43 +353,73 @@ final class EngineCore: @unchecked Sendable {
         }
 
         var pipeFDs: [Int32] = [-1, -1]
-        var rc = weft_pipe(&pipeFDs)
-        var pid: pid_t = 0
-        if rc == 0 {
-            rc = withCStrings(task.command) { argv in
-                withCStrings(env) { envp in
-                    task.workingDirectory.withCString { cwd in
-                        weft_spawn(&pid, task.workingDirectory.isEmpty ? nil : cwd, argv, envp, pipeFDs[1])
-                    }
-                }
-            }
-            close(pipeFDs[1])
-        }
-        let pidfd = rc == 0 ? weft_pidfd_open(pid) : -1
-        if rc != 0 || pidfd < 0 {
-            if rc == 0 { _ = weft_kill_group(pid, WEFT_SIGKILL) }
-            if pipeFDs[0] >= 0 { close(pipeFDs[0]) }
-            let why =
-                rc != 0
-                ? "cannot start \(task.command.first ?? "(empty command)"): \(Self.errorText(rc)); check the command and PATH"
-                : "cannot watch the task process: \(Self.errorText(-pidfd))"
+        let rc = weft_pipe(&pipeFDs)
+        guard rc == 0, let spawner else {
+            let why = "cannot create a pipe for the task's output: \(Self.errorText(rc)); too many open files?"
             if logFD >= 0 {
                 writeAll(logFD, "weft: \(why)\n")
                 close(logFD)
             }
             if let configPath { unlink(configPath) }
-            if rc == 0 { var c: Int32 = 0, s: Int32 = 0; _ = weft_reap(pid, 1, &c, &s) }
             node.record.startedAt = started
             finish(node, run, state: .failed, exitCode: nil, message: why)
             return false
         }
         let p = TaskProcess(
-            run: run, node: node, pid: pid, pidfd: pidfd, pipeFD: pipeFDs[0], logFD: logFD, configPath: configPath,
+            run: run, node: node, pid: 0, pidfd: -1, pipeFD: pipeFDs[0], logFD: logFD, configPath: configPath,
             attempt: attempt, lines: LogLineProcessor(secrets: run.request.secretValues))
-        processes[pidfd] = p
-        pipes[pipeFDs[0]] = pidfd
+        p.startedAt = started
         node.process = p
         node.phase = .running
+        spawner.submit(
+            Spawner.Job(
+                token: SpawnToken(runID: run.id, key: task.key, attempt: attempt), argv: task.command, env: env,
+                cwd: task.workingDirectory, outFD: pipeFDs[1]))
+        return true
+    }
+
+    /// The spawner's answer: the task runs (or could not start).
+    private func spawned(_ result: Spawner.Result) {
+        let t = result.token
+        guard let run = runs[t.runID], let node = run.nodes[t.key], let p = node.process, p.attempt == t.attempt,
+            p.pidfd < 0
+        else {
+            // Nobody waits for it any more (cannot happen while the run has this task running): stop it.
+            if result.error == 0 {
+                _ = weft_kill_group(result.pid, WEFT_SIGKILL)
+                var c: Int32 = 0
+                var s: Int32 = 0
+                _ = weft_reap(result.pid, 1, &c, &s)
+                close(result.pidfd)
+            }
+            return
+        }
+        let task = node.task
+        guard result.error == 0 else {
+            let why =
+                !result.unwatchable
+                ? "cannot start \(task.command.first ?? "(empty command)"): \(Self.errorText(result.error)); "
+                    + "check the command and PATH"
+                : "cannot watch the task process: \(Self.errorText(result.error))"
+            if let fd = p.pipeFD { close(fd) }
+            p.pipeFD = nil
+            if p.logFD >= 0 {
+                writeAll(p.logFD, "weft: \(why)\n")
+                close(p.logFD)
+            }
+            if let configPath = p.configPath { unlink(configPath) }
+            node.process = nil
+            node.record.startedAt = p.startedAt
+            fabrics[run.request.fabric.name]?.inUse -= 1
+            finish(node, run, state: .failed, exitCode: nil, message: why)
+            pump(run.request.fabric.name)
+            return
+        }
+        p.pid = result.pid
+        p.pidfd = result.pidfd
+        processes[result.pidfd] = p
+        if let fd = p.pipeFD { pipes[fd] = result.pidfd }
+        let started = p.startedAt
         node.record.state = .running
         node.record.startedAt = started
         node.record.finishedAt = nil
@@ -393,12 +427,14 @@ final class EngineCore: @unchecked Sendable {
         node.record.message = nil
         node.record.progress = nil
         node.record.progressMessage = nil
-        writer.write(task: node.record, pid: pid)
-        hub.updateTask(node.record, event: .taskStarted(runID: run.id, task: task.key, attempt: attempt, at: started))
-        if let t = task.timeout, t > 0 {
-            addTimer(after: t, .timeout(runID: run.id, key: task.key, attempt: attempt))
+        writer.write(task: node.record, pid: result.pid)
+        hub.updateTask(node.record, event: .taskStarted(runID: run.id, task: task.key, attempt: p.attempt, at: started))
+        if p.terminationReason != nil {
+            // Cancelled while starting.
+            _ = weft_kill_group(p.pid, WEFT_SIGTERM)
+        } else if let timeout = task.timeout, timeout > 0 {
+            addTimer(after: timeout, .timeout(runID: run.id, key: task.key, attempt: p.attempt))
         }
-        return true
     }
 
     private func readOutput(_ p: TaskProcess) {
@@ -535,7 +571,7 @@ final class EngineCore: @unchecked Sendable {
     private func terminate(_ p: TaskProcess, message: String) {
         guard p.terminationReason == nil else { return }
         p.terminationReason = message == "cancelled" ? .cancel : .timeout
-        _ = weft_kill_group(p.pid, WEFT_SIGTERM)
+        if p.pid > 0 { _ = weft_kill_group(p.pid, WEFT_SIGTERM) }
         addTimer(after: options.killGracePeriod, .kill(runID: p.run.id, key: p.node.key, attempt: p.attempt))
     }
 
@@ -562,12 +598,17 @@ final class EngineCore: @unchecked Sendable {
         for t in due {
             switch t.action {
             case .timeout(let runID, let key, let attempt):
-                if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt {
+                if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt, p.pid > 0 {
                     terminate(p, message: "timeout")
                 }
             case .kill(let runID, let key, let attempt):
                 if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt {
-                    _ = weft_kill_group(p.pid, WEFT_SIGKILL)
+                    if p.pid > 0 {
+                        _ = weft_kill_group(p.pid, WEFT_SIGKILL)
+                    } else {
+                        // Still starting: try again after another grace period.
+                        addTimer(after: options.killGracePeriod, .kill(runID: runID, key: key, attempt: attempt))
+                    }
                 }
             case .flushProgress(let runID, let key):
                 if let node = runs[runID]?.nodes[key], node.progressPending {
@@ -609,17 +650,6 @@ final class EngineCore: @unchecked Sendable {
 
     static func seconds(_ s: Double) -> String {
         s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
-    }
-}
-
-/// Calls `body` with a NULL-terminated `char *const[]` of the strings.
-private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var ptrs: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    ptrs.append(nil)
-    defer { for p in ptrs { free(p) } }
-    return ptrs.withUnsafeBufferPointer { buf in
-        guard let base = buf.baseAddress else { fatalError("unreachable: array has at least one element") }
-        return body(base)
     }
 }
 

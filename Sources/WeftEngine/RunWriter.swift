@@ -31,7 +31,7 @@ final class RunWriter: @unchecked Sendable {
     init(metastore: Metastore, onError: @escaping @Sendable (any Error) -> Void) {
         self.metastore = metastore
         self.onError = onError
-        let t = Thread { [unowned self] in self.loop() }
+        let t = Thread { [self] in self.loop() }
         t.name = "weft-run-writer"
         // Persistence may lag a little under load; the reactor and the watchers come first.
         t.qualityOfService = .utility

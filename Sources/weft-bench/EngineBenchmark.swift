@@ -134,11 +134,13 @@ enum EngineBenchmark {
             engine, request("latency-chain", (0..<100).map { dateTask("c\($0)", $0 == 0 ? [] : ["c\($0 - 1)"]) }))
         let parallelLatency = try await exitLatencies(
             engine, request("latency-parallel", (0..<200).map { dateTask("p\($0)", []) }))
-        report("  of which a chain of 100", chainLatency, target: nil, percentile: 0.99)
-        report("  of which 200 parallel, 8 slots", parallelLatency, target: nil, percentile: 0.99)
+        report("  of which a chain of 100", chainLatency.watcher, target: nil, percentile: 0.99)
+        report("  of which 200 parallel, 8 slots", parallelLatency.watcher, target: nil, percentile: 0.99)
         report(
-            "event latency task exit → watcher (\(chainLatency.count + parallelLatency.count))",
-            chainLatency + parallelLatency, target: 10, percentile: 0.99)
+            "  (exit handled by the engine, parallel)", parallelLatency.engine, target: nil, percentile: 0.99)
+        report(
+            "event latency task exit → watcher (\(chainLatency.watcher.count + parallelLatency.watcher.count))",
+            chainLatency.watcher + parallelLatency.watcher, target: 10, percentile: 0.99)
 
         print(failures == 0 ? "all targets met" : "\(failures) target(s) missed")
         return failures == 0 ? 0 : 1
@@ -161,21 +163,27 @@ enum EngineBenchmark {
     }
 
     /// Per task: arrival (wall clock) of `.taskFinished` minus the time the task printed right before exiting.
-    private static func exitLatencies(_ engine: LocalEngine, _ request: RunRequest) async throws -> [Double] {
+    private static func exitLatencies(_ engine: LocalEngine, _ request: RunRequest) async throws -> (
+        watcher: [Double], engine: [Double]
+    ) {
         var printed: [String: Double] = [:]
         var out: [Double] = []
+        var engineSide: [Double] = []
         let (_, stream) = try await engine.startWatching(request)
         for try await event in stream {
             let now = Date().timeIntervalSince1970
             switch event {
             case .taskLog(_, let task, let line):
                 if let ns = Double(line) { printed[task] = ns / 1e9 }
-            case .taskFinished(_, let task, _, _, _, _):
-                if let t = printed[task] { out.append((now - t) * 1000) }
+            case .taskFinished(_, let task, _, _, let at, _):
+                if let t = printed[task] {
+                    out.append((now - t) * 1000)
+                    engineSide.append((at.timeIntervalSince1970 - t) * 1000)
+                }
             default: break
             }
         }
-        return out
+        return (out, engineSide)
     }
 
     private static func pad(_ s: String) -> String {
