@@ -61,6 +61,7 @@ public enum Keymap {
         KeyBinding([":"], .command, "command", "Command line: :teams :fabrics :jobs :runs :projects :audit :theme NAME :quit", all, status: true),
         KeyBinding(["?"], .help, "help", "Show this help", all, status: true),
         KeyBinding([.escape, "q"], .back, "back", "Close the dialog or screen; clear the filter", [.job, .run, .log, .diff, .audit], status: true),
+        KeyBinding([.escape], .back, "clear", "Clear the filter, then the fabric scope", [.main]),
         KeyBinding(["q"], .quit, "quit", "Quit Weft (from the main screen)", [.main], status: true),
     ]
 

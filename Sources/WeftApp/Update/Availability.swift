@@ -40,8 +40,8 @@ public enum Availability {
             return denial(s, .runJob, job)
         case .duplicate:
             guard let job = targetJob(s) else { return "select a job first (Tab to the jobs pane)" }
-            if let reason = denial(s, .readProject, job) { return reason }
             guard let p = s.principal else { return "not logged in" }
+            if let project = s.data.project(job.record.project), let d = PermissionPolicy.check(p, .readProject, .project(project)) { return d.description }
             let denials = s.data.fabrics.map { PermissionPolicy.check(p, .duplicateJob, .fabric($0.fabric)) }
             if denials.contains(where: { $0 == nil }) { return nil }
             return denials.compactMap { $0?.description }.first ?? "there is no fabric to duplicate onto"

@@ -54,8 +54,8 @@ enum MainView {
                  Line("\(r.fabric.slots)"), Line("\(r.jobCount)"), last])
         }
         let columns = [
-            Column("fabric", width: .fill), Column("stage", width: .fixed(11)), Column("kind", width: .fixed(6)), Column("owner", width: .fixed(12)),
-            Column("slots", width: .fixed(5)), Column("jobs", width: .fixed(4)), Column("last run", width: .fixed(11)),
+            Column("fabric", width: .fill), Column("stage", width: .fixed(11)), Column("kind", width: .fixed(5)), Column("owner", width: .fixed(12)),
+            Column("slot", width: .fixed(4)), Column("jobs", width: .fixed(4)), Column("last run", width: .fixed(10)),
         ]
         frame.render(table(s, .fabrics, columns, rows, selected, block), in: area)
     }

@@ -10,9 +10,27 @@ enum OverlayView {
         case .configForm(let f): form(s, f, area, &frame)
         case .confirm(let c): confirm(s, c, area, &frame)
         case .problems(let title, let lines):
-            let body = lines.map { Line($0) }
+            let body = lines.flatMap { wrap($0, width: min(76, area.width - 4) - 2, indent: "  ") }.map { Line($0) }
             box(s, title, body, width: 76, area, &frame, production: false, titleStyle: s.theme[.error])
         }
+    }
+
+    /// Breaks text into rows of at most `width` cells at spaces; continuation rows start with `indent`.
+    static func wrap(_ text: String, width: Int, indent: String) -> [String] {
+        guard width > indent.displayWidth + 8, text.displayWidth > width else { return [text] }
+        var rows: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = current.isEmpty ? String(word) : current + " " + word
+            if candidate.displayWidth > width && !current.isEmpty {
+                rows.append(current)
+                current = indent + word
+            } else {
+                current = candidate
+            }
+        }
+        if !current.isEmpty { rows.append(current) }
+        return rows
     }
 
     /// A cleared, bordered box centred in `area`; returns its inner area.
@@ -65,13 +83,15 @@ enum OverlayView {
             if i == d.selected && d.field == 0 { style = style.patched(with: t[.selection]) }
             lines.append(Line([Span("  " + mark + name + (prod ? "  (production)" : ""), style: style)]))
         }
-        for (name, reason) in d.forbidden {
-            lines.append(Line("  ✗ \(name) — \(reason)", style: t[.disabled].removing(.reverse)))
-        }
         lines.append(Line(""))
         let nameRow = lines.count
         lines.append(Line([Span("Name     ", style: d.field == 1 ? t[.focus] : t[.text])]))
         lines.append(Line(""))
+        let width = min(90, area.width - 4) - 2
+        for (name, reason) in d.forbidden {
+            for w in wrap("✗ \(name) — \(reason)", width: width, indent: "    ") { lines.append(Line(w, style: t[.muted])) }
+        }
+        if !d.forbidden.isEmpty { lines.append(Line("")) }
         if let e = d.error {
             lines.append(Line(e, style: t[.error]))
         } else if let p = d.preview {
@@ -96,7 +116,9 @@ enum OverlayView {
     static func form(_ s: AppState, _ f: ConfigFormState, _ area: Rect, _ frame: inout Frame) {
         let t = s.theme
         var lines: [Line] = []
-        for b in f.banner { lines.append(Line("✗ " + b, style: t[.error])) }
+        for b in f.banner {
+            for w in wrap("✗ " + b, width: min(96, area.width - 4) - 2, indent: "  ") { lines.append(Line(w, style: t[.error])) }
+        }
         lines.append(Line("Task \(f.task) · pipeline \(f.pipeline.name) · job \(f.jobName) · fabric \(f.fabric.name)", style: f.fabric.isProduction ? t[.production] : t[.muted]))
         let instanceText = "◀ \(f.instanceName ?? "(none)") ▶"
         lines.append(Line([Span("instance".padding(toLength: 16, withPad: " ", startingAt: 0), style: f.focus == 0 ? t[.focus] : t[.text]), Span(instanceText, style: f.focus == 0 ? t[.selection] : t[.input])]))
@@ -133,7 +155,7 @@ enum OverlayView {
         lines.append(Line("Enter save · Esc cancel" + (f.fabric.isProduction ? " · production: you will type \(f.fabric.name) to confirm" : ""), style: t[.muted]))
         let inner = box(s, "Configure \(f.task)", lines, width: 96, area, &frame, production: f.fabric.isProduction)
         for (row, i) in inputRows {
-            let rect = Rect(x: inner.x + 16, y: inner.y + row, width: min(40, max(1, inner.width - 28)), height: 1)
+            let rect = Rect(x: inner.x + 16, y: inner.y + row, width: min(24, max(1, inner.width - 28)), height: 1)
             guard rect.y < inner.bottom else { continue }
             frame.buffer.setStyle(t[.input], in: rect)
             let focused = f.focus == i + 1
@@ -145,7 +167,7 @@ enum OverlayView {
 
     static func confirm(_ s: AppState, _ c: ConfirmState, _ area: Rect, _ frame: inout Frame) {
         let t = s.theme
-        var lines = c.body.map { Line($0) }
+        var lines = c.body.flatMap { wrap($0, width: min(76, area.width - 4) - 2, indent: "  ") }.map { Line($0) }
         lines.append(Line(""))
         if let typed = c.typed {
             lines.append(Line("Type the fabric's name (\(typed)) to confirm:", style: c.isProduction ? t[.production] : t[.title]))
