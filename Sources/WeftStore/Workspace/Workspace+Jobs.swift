@@ -18,6 +18,14 @@ extension Workspace {
 
     /// Finds a job by `NAME` (when unique) or `PROJECT/NAME`, in projects the principal may read.
     public func job(_ principal: Principal, _ ref: String) throws -> JobRecord {
+        let record = try findJob(ref)
+        try authorize(principal, .readProject, .project(try project(record.project)))
+        return record
+    }
+
+    /// Finds a job without a permission check: callers check the action they perform, so a denial names that
+    /// action and the team it needs (not merely "read the project").
+    func findJob(_ ref: String) throws -> JobRecord {
         let parts = ref.split(separator: "/", maxSplits: 1).map(String.init)
         let name = parts.last ?? ref
         let all = try projects()
@@ -44,7 +52,6 @@ extension Workspace {
         if found.count > 1 {
             throw WeftError.invalid("job name '\(ref)' is in several projects; write PROJECT/JOB (\(found.map(\.qualifiedName).joined(separator: ", ")))")
         }
-        try authorize(principal, .readProject, .project(try project(first.project)))
         return first
     }
 
@@ -54,11 +61,12 @@ extension Workspace {
 
     /// What duplicating `ref` onto `fabric` would create (the TUI's preview); checks permissions.
     public func planDuplicate(_ principal: Principal, _ ref: String, fabric target: String, name: String? = nil) throws -> (source: JobRecord, plan: DuplicationPlan) {
-        let source = try job(principal, ref)
+        let source = try findJob(ref)
         let f = try fabric(target)
         let project = try self.project(source.project)
         let proposed = name ?? DuplicationPlanner.proposedName(source: source.job, target: f)
         try authorize(principal, .duplicateJob, .fabric(f), project: project.name)
+        try authorize(principal, .readProject, .project(project))
         if let name { try Names.validate(name, kind: "job") }
         let commit = git(source.project).head() ?? ""
         let plan = DuplicationPlanner.plan(
@@ -122,7 +130,7 @@ extension Workspace {
         _ principal: Principal, _ ref: String, task key: String, instance: String?, assignments: [String], unset: [String] = [],
         expectedBlob: String? = nil
     ) throws -> JobRecord {
-        var record = try job(principal, ref)
+        var record = try findJob(ref)
         try authorize(principal, .editJob, try jobResource(record), project: record.project)
         if let expectedBlob, expectedBlob != record.blob {
             throw WeftError.conflict("\(record.qualifiedName) was changed by someone else since you read it; nothing was written — reload and apply your change again")
@@ -168,7 +176,7 @@ extension Workspace {
     /// Enables or disables a job. Enabling validates it first and refuses with every problem found.
     @discardableResult
     public func setEnabled(_ principal: Principal, _ ref: String, enabled: Bool, expectedBlob: String? = nil) throws -> JobRecord {
-        var record = try job(principal, ref)
+        var record = try findJob(ref)
         let action: Action = enabled ? .enableJob : .disableJob
         try authorize(principal, action, try jobResource(record), project: record.project)
         if let expectedBlob, expectedBlob != record.blob {

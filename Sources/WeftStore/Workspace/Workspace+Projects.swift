@@ -62,7 +62,9 @@ extension Workspace {
             var problems = contents.pipelineProblems + contents.jobProblems
             let fabricNames = Set(try fabrics().map(\.name))
             for job in contents.jobs.values where !fabricNames.contains(job.job.fabric) {
-                problems.append(Problem(file: job.path, "job \(job.job.name) names fabric '\(job.job.fabric)', which does not exist"))
+                let lines = ((try? String(contentsOfFile: staging + "/" + job.path, encoding: .utf8)) ?? "").components(separatedBy: "\n")
+                let line = lines.firstIndex { $0.hasPrefix("fabric:") }.map { $0 + 1 }
+                problems.append(Problem(file: job.path, line: line, "job \(job.job.name) names fabric '\(job.job.fabric)', which does not exist"))
             }
             if !problems.isEmpty { throw WeftError.invalid(problems) }
             for job in contents.jobs.values {
@@ -111,6 +113,13 @@ extension Workspace {
 
     /// Splits `PROJECT/NAME` or finds the single project holding pipeline `NAME`.
     public func pipeline(_ principal: Principal, _ ref: String) throws -> (project: Project, pipeline: Pipeline) {
+        let found = try findPipeline(ref)
+        try authorize(principal, .readProject, .project(found.project))
+        return found
+    }
+
+    /// Finds a pipeline without a permission check (callers check the action they perform).
+    func findPipeline(_ ref: String) throws -> (project: Project, pipeline: Pipeline) {
         let parts = ref.split(separator: "/").map(String.init)
         var candidates: [(Project, Pipeline)] = []
         for p in try projects() where parts.count == 1 || p.name == parts[0] {
@@ -122,13 +131,12 @@ extension Workspace {
         if candidates.count > 1 {
             throw WeftError.invalid("pipeline name '\(ref)' is ambiguous; write PROJECT/PIPELINE (\(candidates.map { "\($0.0.name)/\($0.1.name)" }.joined(separator: ", ")))")
         }
-        try authorize(principal, .readProject, .project(first.0))
         return first
     }
 
     /// Sets values of a pipeline's configuration instance (creating the instance if new), validated against the schema.
     public func setPipelineConfig(_ principal: Principal, _ ref: String, instance: String, assignments: [String]) throws -> Pipeline {
-        let (project, pipeline) = try self.pipeline(principal, ref)
+        let (project, pipeline) = try findPipeline(ref)
         try authorize(principal, .editPipeline, .project(project))
         try Names.validate(instance, kind: "configuration instance")
         var updated = pipeline

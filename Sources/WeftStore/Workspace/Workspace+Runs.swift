@@ -10,10 +10,11 @@ extension Workspace {
     /// Which revision runs: the project's current commit (the run records it). Deployed releases for enabled
     /// production jobs come with the release planner.
     public func prepareRun(_ principal: Principal, _ ref: String, trigger: RunTrigger = .manual, runID: String? = nil) throws -> RunRequest {
-        let record = try job(principal, ref)
+        let record = try findJob(ref)
         let fabric = try self.fabric(record.job.fabric)
         let project = try self.project(record.project)
         try authorize(principal, .runJob, .job(name: record.job.name, project: project, fabric: fabric), project: project.name)
+        try authorize(principal, .readProject, .project(project))
         return try resolveRun(record, fabric: fabric, user: principal.name, trigger: trigger, runID: runID)
     }
 
