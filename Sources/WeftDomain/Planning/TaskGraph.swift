@@ -15,7 +15,8 @@ public enum TaskGraph {
             if t.dependsOn.contains(t.key) { out.append(Problem(file: file, "task '\(t.key)' depends on itself")) }
         }
         if let cycle = cycle(tasks) {
-            out.append(Problem(file: file, "the tasks' depends_on form a cycle: " + cycle.joined(separator: " → ")))
+            // Named after its first task, so a file's problem can point at that task's line.
+            out.append(Problem(file: file, "task '\(cycle[0])': the tasks' depends_on form a cycle: " + cycle.joined(separator: " → ")))
         }
         return out
     }
