@@ -58,6 +58,12 @@ int weft_pipe(int fds[2]) {
     return 0;
 }
 
+int weft_set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return errno;
+    return fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 ? 0 : errno;
+}
+
 int weft_pidfd_open(pid_t pid) {
 #ifdef SYS_pidfd_open
     long fd = syscall(SYS_pidfd_open, pid, 0);

@@ -50,6 +50,8 @@ final class EngineCore: @unchecked Sendable {
         guard rc == 0 else { throw WeftError.failure("cannot create the engine's wake pipe: \(Self.errorText(rc))") }
         wakeRead = fds[0]
         wakeWrite = fds[1]
+        // A full wake pipe already wakes the loop: never block a submitter on it.
+        _ = weft_set_nonblocking(wakeWrite)
         let env = ProcessInfo.processInfo.environment
         baseEnvironment = env.compactMap { k, v in
             options.inheritedEnvironment.contains(k) || k.hasPrefix("LC_") ? "\(k)=\(v)" : nil

@@ -12,6 +12,9 @@ int weft_spawn(pid_t *pid, const char *cwd, char *const argv[], char *const envp
 /// pipe2(O_CLOEXEC); the read end is made non-blocking. Returns 0 or errno.
 int weft_pipe(int fds[2]);
 
+/// Sets O_NONBLOCK on an fd. Returns 0 or errno.
+int weft_set_nonblocking(int fd);
+
 /// pidfd_open(2): an fd readable once `pid` has exited. Returns the fd or -errno.
 int weft_pidfd_open(pid_t pid);
 
