@@ -157,6 +157,27 @@ struct LocalEngineTests {
         #expect(try fx.metastore.run(id: "run-two")?.state == .success)
     }
 
+    @Test func cancellingAQueuedRunAndAFinishedRun() async throws {
+        let fx = try EngineFixture()
+        let gate = fx.root + "/gate"
+        let first = fx.request([sh("t", "while [ ! -e \(gate) ]; do sleep 0.02; done")], runID: "run-a")
+        let second = fx.request([sh("t", "true"), sh("u", "true", after: ["t"])], runID: "run-b")
+        let (_, s1) = try await fx.engine.startWatching(first)
+        let (_, s2) = try await fx.engine.startWatching(second)
+        try await fx.engine.cancel(runID: "run-b")
+        let e2 = try await collect(s2)
+        guard case .runFinished(_, .cancelled, _, _) = e2.last else {
+            Issue.record("queued run should end cancelled, got \(String(describing: e2.last))")
+            return
+        }
+        #expect(try fx.metastore.taskRuns(runID: "run-b").allSatisfy { $0.state == .cancelled })
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
+        _ = try await collect(s1)
+        #expect(try fx.metastore.run(id: "run-a")?.state == .success)
+        await #expect(throws: WeftError.self) { try await fx.engine.cancel(runID: "run-a") }
+        await #expect(throws: WeftError.self) { try await fx.engine.cancel(runID: "no-such-run") }
+    }
+
     @Test func slotsAreNeverExceededAcrossRuns() async throws {
         let fx = try EngineFixture(slots: 3)
         let log = fx.root + "/concurrency"
