@@ -1,0 +1,215 @@
+import Foundation
+import TerminalUI
+import Testing
+import WeftDomain
+import WeftStore
+@testable import WeftApp
+
+/// The real app (runtime, effects, workspace, local engine) driven by keys on a `TestBackend` against a fresh demo
+/// workspace. No sleeps: each key waits until no effect is in flight; runs are awaited by condition.
+@MainActor
+@Suite("flows: the seed scenario in-process", .serialized)
+struct FlowTests {
+    let root: String
+    let workspace: Workspace
+    let runs: LocalRunService
+
+    init() throws {
+        root = NSTemporaryDirectory() + "weft-flow-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try DemoWorkspace.ensure(at: root)
+        workspace = try Workspace.open(at: root)
+        runs = LocalRunService(workspace: workspace)
+    }
+
+    func app(_ user: String, _ password: String) throws -> AppRuntime {
+        let backend = TestBackend(width: 120, height: 40, recordsFrames: false)
+        let app = try WeftTUI.makeRuntime(
+            workspace: workspace, backend: backend, themeName: "monochrome", environment: ["XDG_CONFIG_HOME": root + "/config"], runs: runs)
+        app.render()
+        app.type(user)
+        app.press(.tab)
+        app.type(password)
+        app.press(.enter)
+        #expect(app.state.principal?.name == user, "login failed: \(app.state.login.error ?? "")")
+        return app
+    }
+
+    func screen(_ app: AppRuntime) -> String { app.screenText.joined(separator: "\n") }
+
+    func waitForRun(_ app: AppRuntime, _ sourceLocation: SourceLocation = #_sourceLocation) -> RunViewState? {
+        let ok = app.waitUntil(timeout: 120) { s in
+            guard case .run(let id)? = s.topRoute, let v = s.runViews[id] else { return false }
+            return v.run.state.isFinished && !v.isLive
+        }
+        #expect(ok, "the run did not finish:\n\(screen(app))", sourceLocation: sourceLocation)
+        guard case .run(let id)? = app.state.topRoute else { return nil }
+        return app.state.runViews[id]
+    }
+
+    @Test func seedScenario() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // alice runs the development job and watches it succeed.
+        let alice = try app("alice", "alice-demo-pw")
+        #expect(alice.state.data.jobs.map(\.record.job.name) == ["customers_daily_development"])
+        alice.press("r")
+        let devRun = waitForRun(alice)
+        #expect(devRun?.run.state == .success)
+        #expect(devRun?.tasks.allSatisfy { $0.state == .success } == true)
+        #expect(screen(alice).contains("✓ success"))
+        alice.press(.escape)
+        // She cannot duplicate onto production: the dialog shows it greyed with the reason.
+        alice.press("D")
+        #expect(screen(alice).contains("✗ production — permission denied: alice may not duplicate a job onto fabric production"))
+        alice.press(.escape)
+        alice.press("q")
+        #expect(alice.state.shouldQuit)
+
+        // bob duplicates the job onto production.
+        let bob = try app("bob", "bob-demo-pw")
+        bob.press("D")
+        guard case .duplicate(let d)? = bob.state.overlay else {
+            Issue.record("no duplicate dialog:\n\(screen(bob))")
+            return
+        }
+        #expect(d.target == "production")
+        #expect(d.preview?.name == "customers_daily_production")
+        #expect(d.preview?.mapped.count == 3)
+        bob.press(.enter)
+        #expect(screen(bob).contains("Type the fabric's name (production) to confirm"))
+        bob.type("production")
+        bob.press(.enter)
+        #expect(bob.state.topRoute == .jobDetail(JobDetailState(ref: "customer_analytics/customers_daily_production")), "\(screen(bob))")
+        let prod = try workspace.job(workspace.login(user: "bob", password: "bob-demo-pw"), "customers_daily_production")
+        #expect(prod.job.basedOn?.job == "customers_daily_development")
+        #expect(!prod.job.enabled)
+
+        // He sets the production configuration of ingest in the form (sample_rate 0.8), confirming with the fabric's name.
+        bob.press("e")
+        guard case .configForm(let form)? = bob.state.overlay else {
+            Issue.record("no form:\n\(screen(bob))")
+            return
+        }
+        #expect(form.instanceName == "production")
+        bob.press(.down, .down)
+        bob.press(.ctrl("u"))
+        bob.type("7")
+        #expect(screen(bob).contains("above the maximum 1"))
+        bob.press(.backspace)
+        bob.type("0.8")
+        bob.press(.enter)
+        bob.type("production")
+        bob.press(.enter)
+        #expect(bob.state.overlay == nil, "\(screen(bob))")
+        #expect(bob.state.status?.text.hasPrefix("Saved") == true, "\(bob.state.status?.text ?? "")")
+
+        // The same in $EDITOR: an invalid value reopens the editor with the error on top; the fix is saved.
+        var edits = 0
+        bob.editor = { path in
+            edits += 1
+            guard var text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+            if edits == 1 {
+                text = text.replacingOccurrences(of: "batch_size: 500", with: "batch_size: 0")
+            } else {
+                #expect(text.contains("# ERRORS"))
+                #expect(text.contains("below the minimum 1"))
+                text = text.replacingOccurrences(of: "batch_size: 0", with: "batch_size: 400")
+            }
+            try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        bob.press("E")
+        #expect(edits == 2)
+        bob.type("production")
+        bob.press(.enter)
+        let configured = try workspace.job(workspace.login(user: "bob", password: "bob-demo-pw"), "customers_daily_production")
+        #expect(configured.job.task("ingest")?.overrides == ["sample_rate": .double(0.8), "batch_size": .int(400)])
+
+        // He enables it (typed confirmation) and runs it; every task succeeds.
+        bob.press("t")
+        bob.type("production")
+        bob.press(.enter)
+        #expect(bob.state.status?.text == "customers_daily_production is now enabled", "\(screen(bob))")
+        bob.press("r")
+        let prodRun = waitForRun(bob)
+        #expect(prodRun?.run.state == .success, "\(screen(bob))")
+        #expect(prodRun?.tasks.map(\.state) == [.success, .success, .success, .success])
+        #expect(FileManager.default.fileExists(atPath: workspace.dataRoot(fabric: "production") + "/customer_analytics"))
+        // The full log of a task opens with l.
+        bob.press("l")
+        guard case .log(let log)? = bob.state.topRoute else {
+            Issue.record("no log screen")
+            return
+        }
+        #expect(!log.lines.isEmpty)
+        bob.press(.escape, .escape)
+
+        // The diff shows what he changed against the development source.
+        bob.press("d")
+        guard case .diff(let diff)? = bob.state.topRoute else {
+            Issue.record("no diff:\n\(screen(bob))")
+            return
+        }
+        let paths = diff.differences.map(\.path)
+        #expect(paths.contains("tasks.ingest.values.sample_rate"))
+        #expect(paths.contains("tasks.ingest.config"))
+        #expect(screen(bob).contains("tasks.ingest.values.sample_rate"))
+        bob.press(.escape, .escape)
+
+        // alice now sees the production job but not its runs, and may not enable/run it.
+        let alice2 = try app("alice", "alice-demo-pw")
+        alice2.press("j")
+        #expect(alice2.state.selectedJob?.record.job.name == "customers_daily_production")
+        #expect(alice2.state.runsHidden?.contains("only members of team prod_support") == true)
+        alice2.press("t")
+        #expect(alice2.state.status?.text.contains("alice may not disable job customers_daily_production") == true)
+        // The audit timeline lists bob's changes.
+        alice2.press(":")
+        alice2.type("audit")
+        alice2.press(.enter)
+        guard case .audit(let audit)? = alice2.state.topRoute else {
+            Issue.record("no audit view")
+            return
+        }
+        #expect(audit.events.contains { $0.user == "alice" })
+    }
+
+    @Test func wrongPasswordAndThrottling() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let backend = TestBackend(width: 100, height: 30, recordsFrames: false)
+        let app = try WeftTUI.makeRuntime(workspace: workspace, backend: backend, themeName: "monochrome", environment: [:], runs: runs)
+        for _ in 0..<6 {
+            app.type("bob")
+            app.press(.tab)
+            app.type("nope")
+            app.press(.enter)
+            app.press(.tab)
+            app.press(.ctrl("u"))
+        }
+        #expect(app.state.principal == nil)
+        #expect(app.state.login.error?.contains("too many failed logins for bob") == true, "\(app.state.login.error ?? "")")
+        #expect(app.screenText.joined().contains("too many failed logins"))
+    }
+
+    @Test func themeSwitchAndResize() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let app = try app("bob", "bob-demo-pw")
+        app.press(":")
+        app.type("theme high-contrast")
+        app.press(.enter)
+        #expect(app.state.theme.name == "high-contrast")
+        app.press(":")
+        app.type("theme nosuch")
+        app.press(.enter)
+        #expect(app.state.theme.name == "default")
+        #expect(app.state.status?.text.contains("no theme named 'nosuch'") == true)
+        guard let backend = app.terminal.backend as? TestBackend else { return }
+        backend.resize(to: Size(width: 60, height: 20))
+        app.handle(backend.waitForInput())
+        app.render()
+        #expect(app.screenText.joined(separator: "\n").contains("Terminal too small"))
+        backend.resize(to: Size(width: 130, height: 45))
+        app.handle(backend.waitForInput())
+        app.render()
+        #expect(app.screenText.count == 45)
+        #expect(app.screenText[0].contains("Weft"))
+    }
+}
