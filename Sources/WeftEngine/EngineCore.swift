@@ -135,9 +135,12 @@ final class EngineCore: @unchecked Sendable {
         case .cancel(let runID, let reason): cancelRun(runID, reason: reason)
         case .spawned(let result): spawned(result)
         case .checkCancelRequests:
-            let ids = (try? metastore.cancelRequests(ownerPID: owner.pid)) ?? []
-            for id in ids where runs[id] != nil {
-                cancelRun(id, reason: "cancelled on request of another Weft process")
+            let requests = (try? metastore.cancelRequests(ownerPID: owner.pid)) ?? []
+            for (id, request) in requests where runs[id] != nil {
+                // "cancel requested by alice (pid 123)" → "cancelled by alice (pid 123)"
+                let who = request.hasPrefix(Metastore.cancelRequestPrefix + " by ")
+                    ? String(request.dropFirst(Metastore.cancelRequestPrefix.count + 4)) : "another Weft process"
+                cancelRun(id, reason: "cancelled by \(who)")
             }
         }
     }

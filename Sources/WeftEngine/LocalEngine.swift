@@ -75,8 +75,13 @@ public final class LocalEngine: ExecutionEngine, Sendable {
     /// written and the owner is signalled. A run whose owner died is recovered (ends `failed`, orphaned).
     /// Throws `WeftError.notFound` for an unknown run and `WeftError.conflict` for a run that already ended.
     public func cancel(runID: String) async throws {
+        try await cancel(runID: runID, by: nil)
+    }
+
+    /// `cancel(runID:)` naming who cancels (a user name); the run's message then says "cancelled by USER".
+    public func cancel(runID: String, by user: String?) async throws {
         if core.hub.contains(runID) {
-            core.submit(.cancel(runID: runID, reason: "cancelled"))
+            core.submit(.cancel(runID: runID, reason: user.map { "cancelled by \($0)" } ?? "cancelled"))
             return
         }
         guard let run = try metastore.run(id: runID) else {
@@ -85,7 +90,7 @@ public final class LocalEngine: ExecutionEngine, Sendable {
         if run.state.isFinished {
             throw WeftError.conflict("run \(runID) already ended (\(run.state.rawValue)); there is nothing to cancel")
         }
-        try RunCanceller.requestCancel(runID: runID, metastore: metastore)
+        try RunCanceller.requestCancel(runID: runID, metastore: metastore, by: user)
     }
 
     /// Events of a run: first `.snapshot`, then live events until `.runFinished`. Works for runs of this engine,

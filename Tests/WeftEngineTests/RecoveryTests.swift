@@ -91,14 +91,17 @@ struct RecoveryTests {
             var out: [RunEvent] = []
             for try await e in stream {
                 out.append(e)
-                if case .taskLog(_, _, "started") = e { try RunCanceller.requestCancel(runID: req.runID, metastore: other) }
+                if case .taskLog(_, _, "started") = e {
+                    try RunCanceller.requestCancel(runID: req.runID, metastore: other, by: "bob")
+                }
             }
             return out
         }
-        guard case .runFinished(_, .cancelled, _, _) = events.last else {
+        guard case .runFinished(_, .cancelled, _, let message) = events.last else {
             Issue.record("expected cancelled, got \(String(describing: events.last))")
             return
         }
+        #expect(message == "cancelled by bob (pid \(getpid()))")
         #expect(processes(ofRun: req.runID).isEmpty)
     }
 

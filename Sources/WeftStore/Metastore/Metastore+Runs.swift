@@ -205,15 +205,17 @@ extension Metastore {
         }
     }
 
-    /// Unfinished runs owned by `pid` that carry a cancel request.
-    public func cancelRequests(ownerPID: Int32) throws -> [String] {
+    /// Unfinished runs owned by `pid` that carry a cancel request, with the request's text
+    /// (e.g. "cancel requested by alice (pid 123)").
+    public func cancelRequests(ownerPID: Int32) throws -> [(runID: String, request: String)] {
         try read { db in
-            try String.fetchAll(
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id FROM runs WHERE state IN ('queued', 'running') AND owner_pid = ? AND message LIKE ?
+                    SELECT id, message FROM runs WHERE state IN ('queued', 'running') AND owner_pid = ? AND message LIKE ?
                     """,
-                arguments: [Int(ownerPID), Self.cancelRequestPrefix + "%"])
+                arguments: [Int(ownerPID), Self.cancelRequestPrefix + "%"]
+            ).map { (runID: $0["id"], request: $0["message"] ?? Self.cancelRequestPrefix) }
         }
     }
 
