@@ -29,6 +29,10 @@ enum EngineBenchmark {
                 i += 1
                 runs = i < arguments.count ? Int(arguments[i]) ?? runs : runs
             case "--keep": keep = true
+            case "--child-run":
+                // Internal: one chain-of-10 run in a fresh process (see `processRuns`).
+                guard i + 1 < arguments.count else { return 2 }
+                return await childRun(root: arguments[i + 1])
             case "-h", "--help":
                 print("usage: weft-bench engine [--runs N] [--keep]")
                 return 0
@@ -142,8 +146,48 @@ enum EngineBenchmark {
             "event latency task exit → watcher (\(chainLatency.watcher.count + parallelLatency.watcher.count))",
             chainLatency.watcher + parallelLatency.watcher, target: 10, percentile: 0.99)
 
+        // A whole process per run, as `weft run JOB` is: exec, open the metastore, recover, start the engine,
+        // run the chain of 10, exit. (The CLI adds its own work: login, reading the job, the checkout.)
+        var processTimes: [Double] = []
+        for _ in 0..<10 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+            child.arguments = ["engine", "--child-run", root]
+            try child.run()
+            child.waitUntilExit()
+            guard child.terminationStatus == 0 else {
+                throw WeftError.failure("the child run failed (exit \(child.terminationStatus))")
+            }
+            processTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        report("chain of 10 in a fresh process (exec → exit)", processTimes, target: nil, percentile: 0.9)
+
         print(failures == 0 ? "all targets met" : "\(failures) target(s) missed")
         return failures == 0 ? 0 : 1
+    }
+
+    /// The child of the fresh-process measurement: one chain of 10 in the metastore under `root`.
+    private static func childRun(root: String) async -> Int32 {
+        do {
+            let metastore = try Metastore(path: root + "/weft.sqlite")
+            try RunRecovery.recover(metastore: metastore)
+            let engine = try LocalEngine(metastore: metastore)
+            let fabric = Fabric(name: "bench", ownerTeam: "bench", stage: .development, kind: .local, slots: 8)
+            let id = "bench-process-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let tasks = (0..<10).map {
+                ResolvedTask(key: "t\($0)", command: ["true"], workingDirectory: root, dependsOn: $0 == 0 ? [] : ["t\($0 - 1)"])
+            }
+            let request = RunRequest(
+                runID: id, project: "bench", job: "process-chain10", fabric: fabric, commit: "bench", trigger: .manual,
+                user: "bench", maxConcurrentRuns: 1, tasks: tasks, secretValues: [], dataRoot: root + "/data",
+                logDirectory: root + "/runs/\(id)")
+            _ = try await timeRun(engine, request)
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("weft-bench engine --child-run: \(error)\n".utf8))
+            return 1
+        }
     }
 
     /// Milliseconds from `startWatching` to the `.runFinished` event; throws unless the run succeeded.
