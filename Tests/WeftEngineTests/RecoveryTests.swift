@@ -105,6 +105,31 @@ struct RecoveryTests {
         #expect(processes(ofRun: req.runID).isEmpty)
     }
 
+    @Test func followerRecoversARunWhoseOwnerDies() async throws {
+        let fx = try EngineFixture()
+        let ownerProcess = try startTaskLike(runID: "none", ["/bin/sleep", "30"])
+        let ownerPID = ownerProcess.processIdentifier
+        try eventually("owner to start") { ProcessIdentity.startIdentity(pid: ownerPID) != nil }
+        let owner = RunOwner(pid: ownerPID, start: ProcessIdentity.startIdentity(pid: ownerPID) ?? "")
+        let runID = "run-owner-dies"
+        try fx.metastore.insertRun(
+            RunRecord(
+                id: runID, project: "p", job: "j", fabric: "dev", state: .running, trigger: .manual, user: "u",
+                commit: "c", queuedAt: Date(), startedAt: Date()),
+            tasks: [TaskRunRecord(runID: runID, key: "t", state: .running, attempt: 1, startedAt: Date())], owner: owner)
+        let follower = RunFollower(metastore: fx.metastore, runID: runID, logDirectory: nil, minInterval: 0.01, maxInterval: 0.02)
+        let stream = follower.events()
+        kill(ownerPID, SIGKILL)
+        ownerProcess.waitUntilExit()
+        let events = try await collect(stream, timeout: 10)
+        guard case .runFinished(_, .failed, _, let message) = events.last else {
+            Issue.record("expected failed (orphaned), got \(String(describing: events.last))")
+            return
+        }
+        #expect(message?.hasPrefix("orphaned") == true)
+        #expect(events.contains { if case .taskFinished(_, "t", .orphaned, _, _, _) = $0 { return true } else { return false } })
+    }
+
     @Test func followerSeesAnotherOwnersRun() async throws {
         let fx = try EngineFixture()
         let gate = fx.root + "/gate"
