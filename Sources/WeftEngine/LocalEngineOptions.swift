@@ -25,6 +25,7 @@ public struct LocalEngineOptions: Sendable {
         "SPARK_HOME", "SPARK_LOCAL_IP", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONUNBUFFERED",
     ]
 
+    /// Options; every value has a default suited to interactive use.
     public init(
         killGracePeriod: TimeInterval = 5, retryBackoff: TimeInterval = 1, maxRetryBackoff: TimeInterval = 60,
         inheritedEnvironment: Set<String> = LocalEngineOptions.defaultInheritedEnvironment,

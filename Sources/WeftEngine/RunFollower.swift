@@ -7,16 +7,20 @@ import WeftStore
 /// emits only what changed, as the same `RunEvent`s a local watcher gets (`.snapshot` first). If the owner dies
 /// meanwhile, the run is recovered and the stream ends with its `failed` state.
 public struct RunFollower: Sendable {
+    /// The metastore the owner writes the run to (this process's own connection).
     public let metastore: Metastore
+    /// The run followed.
     public let runID: String
     /// The run's log directory (`<task>.log` files); nil: no log lines.
     public let logDirectory: String?
-    /// Fastest and slowest polling intervals (seconds); the interval grows while nothing changes.
+    /// Fastest polling interval (seconds), used right after a change.
     public var minInterval: TimeInterval
+    /// Slowest polling interval (seconds); the interval grows towards it while nothing changes.
     public var maxInterval: TimeInterval
     /// At most this many bytes of each log's existing content are replayed when following starts.
     public var replayBytes: Int
 
+    /// A follower of `runID`; nothing is read until `events()` is iterated.
     public init(
         metastore: Metastore, runID: String, logDirectory: String?, minInterval: TimeInterval = 0.05,
         maxInterval: TimeInterval = 1, replayBytes: Int = 16 * 1024

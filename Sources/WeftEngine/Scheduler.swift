@@ -4,11 +4,16 @@ import WeftStore
 
 /// An enabled, scheduled job the scheduler fires.
 public struct ScheduledJob: Sendable, Hashable {
+    /// The project holding the job.
     public var project: String
+    /// The job's name.
     public var job: String
+    /// The fabric the job runs on.
     public var fabric: String
+    /// Cron expression, timezone and catch-up flag.
     public var schedule: JobSchedule
 
+    /// A scheduled job.
     public init(project: String, job: String, fabric: String, schedule: JobSchedule) {
         self.project = project
         self.job = job
@@ -40,9 +45,13 @@ public protocol SchedulerSource: Sendable {
 /// - `stop()` (or cancelling the task that awaits `run()`) ends the loop; running runs are not touched
 ///   (the caller decides: wait for them, or `LocalEngine.cancelAll`).
 public final class Scheduler: Sendable {
+    /// Where fire times are claimed (`scheduler_state`).
     public let metastore: Metastore
+    /// The jobs to fire and how to start their runs.
     public let source: any SchedulerSource
+    /// Longest sleep (seconds) before the job list is read again.
     public let reloadInterval: TimeInterval
+    /// How late (seconds) a fire time may be handled and still count as on time rather than missed.
     public let lateTolerance: TimeInterval
     private let log: @Sendable (String) -> Void
     private let now: @Sendable () -> Date

@@ -2,8 +2,10 @@
 public struct ProgressLine: Sendable, Hashable {
     /// Fraction done, clamped to 0...1.
     public var fraction: Double
+    /// The text after the number, if any.
     public var message: String?
 
+    /// A progress report.
     public init(fraction: Double, message: String?) {
         self.fraction = fraction
         self.message = message

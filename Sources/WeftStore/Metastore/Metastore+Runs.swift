@@ -5,10 +5,12 @@ import WeftDomain
 /// Who owns a live run: the process id and its start identity (boot id + start time), so a dead owner can be
 /// told from a reused pid.
 public struct RunOwner: Sendable, Hashable {
+    /// The owner's process id.
     public var pid: Int32
     /// Opaque start identity of the process (e.g. `<boot id>:<start ticks>`).
     public var start: String
 
+    /// An owner identity.
     public init(pid: Int32, start: String) {
         self.pid = pid
         self.start = start
@@ -17,9 +19,13 @@ public struct RunOwner: Sendable, Hashable {
 
 /// A run that is not finished, with its owner, as recovery and cross-process cancel need it.
 public struct UnfinishedRun: Sendable, Hashable {
+    /// The run's id.
     public var id: String
+    /// `queued` or `running`.
     public var state: RunState
+    /// Who owns it; nil for rows written without an owner.
     public var owner: RunOwner?
+    /// The run's message (a cancel request starts with `Metastore.cancelRequestPrefix`).
     public var message: String?
 }
 
