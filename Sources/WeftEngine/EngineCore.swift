@@ -25,6 +25,8 @@ final class EngineCore: @unchecked Sendable {
     private let wakeWrite: Int32
     private let baseEnvironment: [String]
     private let configDirectory: String
+    /// Whether `configDirectory` exists (made on the first configuration file, removed when the engine is idle).
+    private var configDirectoryMade = false
 
     // MARK: loop-confined state
 
@@ -59,8 +61,6 @@ final class EngineCore: @unchecked Sendable {
         configDirectory =
             options.configDirectory
             ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-config-\(getuid())-\(getpid())")
-        try FileManager.default.createDirectory(
-            atPath: configDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         spawner = Spawner { [self] result in self.submit(.spawned(result)) }
         let thread = Thread { [self] in self.loop() }
         thread.name = "weft-engine"
@@ -212,6 +212,11 @@ final class EngineCore: @unchecked Sendable {
 
     private func finishRun(_ run: ActiveRun) {
         guard runs.removeValue(forKey: run.id) != nil else { return }
+        if runs.isEmpty && configDirectoryMade {
+            // Idle: leave no empty directory behind (rmdir fails harmlessly if anything is still in it).
+            rmdir(configDirectory)
+            configDirectoryMade = false
+        }
         let now = Date()
         let failed = run.order.filter { run.nodes[$0]?.record.state == .failed }
         if run.cancelling {
@@ -315,15 +320,43 @@ final class EngineCore: @unchecked Sendable {
         }
         var configPath: String?
         if let json = task.configJSON {
+            if !configDirectoryMade {
+                try? FileManager.default.createDirectory(
+                    atPath: configDirectory, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
+                configDirectoryMade = true
+            }
             let path = (configDirectory as NSString).appendingPathComponent("\(run.id)-\(task.key)-\(attempt).json")
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            if fd < 0 && errno == ENOENT {
+                // The directory went away (a temp cleaner?): make it again.
+                try? FileManager.default.createDirectory(
+                    atPath: configDirectory, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
+                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            }
+            var written = false
             if fd >= 0 {
-                json.withUnsafeBytes { buf in
-                    if let base = buf.baseAddress { _ = write(fd, base, buf.count) }
+                written = json.withUnsafeBytes { buf in
+                    guard let base = buf.baseAddress else { return true }
+                    return write(fd, base, buf.count) == buf.count
                 }
                 close(fd)
-                configPath = path
             }
+            guard written else {
+                let why =
+                    "cannot write the task's configuration file \(path): \(Self.errorText(errno)); "
+                    + "check that \(configDirectory) is writable"
+                if fd >= 0 { unlink(path) }
+                if logFD >= 0 {
+                    writeAll(logFD, "weft: \(why)\n")
+                    close(logFD)
+                }
+                node.record.startedAt = started
+                finish(node, run, state: .failed, exitCode: nil, message: why)
+                return false
+            }
+            configPath = path
         }
         // The contract variables win over the task's own, which win over the inherited ones (first match counts).
         var env: [String] = []
