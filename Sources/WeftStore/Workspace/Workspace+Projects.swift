@@ -29,11 +29,12 @@ extension Workspace {
     /// The import is validated first: nothing is created when a file is malformed.
     public func createProject(_ principal: Principal, name: String, owner: String, description: String = "", from source: String? = nil) throws {
         let project = Project(name: name, ownerTeam: owner, description: description)
-        try authorize(principal, .createProject, .project(project))
-        try Names.validate(name, kind: "project")
+        // The owner team must exist before a denial can name it as the team that would be needed.
         guard try teams().contains(where: { $0.name == owner }) else {
             throw WeftError.notFound(kind: "team", name: owner, hint: "create it first with 'weft team create \(owner)'")
         }
+        try authorize(principal, .createProject, .project(project))
+        try Names.validate(name, kind: "project")
         if try projects().contains(where: { $0.name == name }) { throw WeftError.alreadyExists(kind: "project", name: name) }
         let fm = FileManager.default
         let dir = projectDirectory(name)

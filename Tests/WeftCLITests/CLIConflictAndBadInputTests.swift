@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import Testing
+import WeftDomain
+
+@testable import WeftStore
+
+/// Two `weft job config … --if-match BLOB` processes started together: exactly one wins, the other exits 4.
+@Suite struct CLIConflictTests {
+    @Test func twoConcurrentEditorsOneWinsTheOtherGetsExit4() throws {
+        let cli = try CLIWorkspace()
+        let ws = try Workspace.open(at: cli.root)
+        let bob = try ws.principal(for: User(name: "bob"))
+        try ws.duplicateJob(bob, "customers_daily_development", fabric: "production")
+        try ws.startSession(bob)
+        for round in 0..<4 {
+            let list = try cli.weft(["job", "list", "-o", "json"])
+            let blob = try #require(try decodeJSON([JobListEntry].self, list.stdout).first { $0.name == "customers_daily_production" }?.blob)
+            let values = ["0.\(round)1", "0.\(round)2"]
+            let results = UnsafeResults(count: 2)
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                results.set(i, Result {
+                    try cli.weft(["job", "config", "customers_daily_production", "--task", "ingest", "--set", "sample_rate=\(values[i])", "--if-match", blob])
+                })
+            }
+            let rs = try (0..<2).map { try results.get($0).get() }
+            let codes = rs.map(\.status).sorted()
+            #expect(codes == [0, 4], "round \(round): \(rs)")
+            guard let winner = rs.firstIndex(where: { $0.status == 0 }), let loser = rs.firstIndex(where: { $0.status == 4 }) else { continue }
+            #expect(rs[loser].stderr.contains("changed by someone else"), "\(rs[loser].stderr)")
+            let text = try #require(try cli.fileAtHEAD("jobs/customers_daily_production.yaml"))
+            let job = try ProjectFiles.decodeJob(text, file: "x").job
+            #expect(job.task("ingest")?.overrides["sample_rate"] == .double(Double(values[winner])!), "round \(round): \(text)")
+            #expect(try cli.git(["status", "--porcelain"]).stdout.isEmpty)
+            // The loser's stale blob keeps failing; nothing is lost.
+            let again = try cli.weft(["job", "config", "customers_daily_production", "--task", "ingest", "--set", "sample_rate=0.99", "--if-match", blob])
+            #expect(again.status == 4)
+            #expect(try cli.fileAtHEAD("jobs/customers_daily_production.yaml") == text)
+        }
+        let log = try cli.git(["log", "--format=%an %s", "--", "jobs/customers_daily_production.yaml"]).stdout
+        #expect(log.split(separator: "\n").count == 5, "\(log)")  // the duplicate + one winner per round
+    }
+}
+
+final class UnsafeResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Result<ProcResult, any Error>?]
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<ProcResult, any Error>) { lock.withLock { items[i] = r } }
+    func get(_ i: Int) -> Result<ProcResult, any Error> { lock.withLock { items[i] ?? .failure(CLIError.timeout("no result")) } }
+}
+
+/// Bad input through the CLI: a specific message, exit 1 (or 3), and nothing changes.
+@Suite struct CLIBadInputTests {
+    func snapshot(_ cli: CLIWorkspace) throws -> String {
+        let ws = try Workspace.open(at: cli.root)
+        let tables = try ws.metastore.pool.read { db in
+            try ["users", "teams", "team_includes", "memberships", "fabrics", "fabric_secrets", "projects", "pending_ops"].map { t in
+                t + ": " + (try Row.fetchAll(db, sql: "SELECT * FROM \(t) ORDER BY 1, 2").map(\.description).joined(separator: "\n"))
+            }.joined(separator: "\n")
+        }
+        let projects = try FileManager.default.contentsOfDirectory(atPath: cli.root + "/projects").sorted().joined(separator: ",")
+        return tables + "\nprojects dir: " + projects + "\nhead: " + (try cli.head())
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var user: String
+        var args: [String]
+        var exit: Int32 = 1
+        var expected: [String]
+        var forbidden: [String] = []
+        var testDescription: String { "\(user): weft \(args.joined(separator: " "))" }
+    }
+
+    static let cases: [Case] = [
+        Case(user: "admin", args: ["project", "create", "p2", "--owner", "nope"], expected: ["no team named 'nope'", "weft team create nope"]),
+        Case(user: "alice", args: ["project", "create", "p2", "--owner", "nope"], expected: ["no team named 'nope'"]),
+        Case(user: "admin", args: ["fabric", "create", "qa", "--owner", "nope", "--stage", "qa"], expected: ["no team named 'nope'"]),
+        Case(user: "admin", args: ["fabric", "create", "qa", "--owner", "developers", "--stage", "qa", "--set", "api_token=x"],
+             expected: ["looks like a secret", "set-secret"]),
+        Case(user: "admin", args: ["team", "create", "t2", "--include", "nope"], expected: ["no team named 'nope'"]),
+        Case(user: "admin", args: ["team", "add-member", "developers", "zed"], expected: ["no user named 'zed'"]),
+        Case(user: "bob", args: ["job", "duplicate", "customers_daily_development", "--fabric", "nope"],
+             expected: ["no fabric named 'nope'", "weft fabric list"]),
+        Case(user: "bob", args: ["job", "duplicate", "customers_daily_development", "--fabric", "production", "--name", "9bad name"],
+             expected: ["not a valid job name"]),
+        Case(user: "alice", args: ["job", "duplicate", "no_such_job", "--fabric", "development"], expected: ["no job named 'no_such_job'"]),
+        Case(user: "alice", args: ["job", "config", "customers_daily_development", "--task", "clean", "--set", "salt=hunter2"],
+             expected: ["salt is a secret", "plain-text secrets are rejected"], forbidden: ["hunter2"]),
+        Case(user: "alice", args: ["job", "config", "customers_daily_development", "--task", "ingest", "--set", "sample_rate=7"],
+             expected: ["sample_rate is 7, above the maximum 1"]),
+        Case(user: "alice", args: ["job", "config", "customers_daily_development", "--task", "aggregate", "--set", "top_n=abc"],
+             expected: ["top_n must be a whole number, not 'abc'"]),
+        Case(user: "alice", args: ["job", "config", "customers_daily_development", "--task", "ingest", "--set", "colour=red"],
+             expected: ["unknown field 'colour'"]),
+        Case(user: "alice", args: ["job", "config", "customers_daily_development", "--task", "ingest", "--instance", "staging"],
+             expected: ["no configuration instance 'staging'"]),
+        Case(user: "alice", args: ["job", "config", "customers_daily_development", "--task", "nosuch", "--set", "a=b"],
+             expected: ["no task named 'nosuch'"]),
+        Case(user: "alice", args: ["pipeline", "config", "customer_analytics/clean", "--instance", "development", "--set", "salt=hunter2"],
+             expected: ["plain-text secrets are rejected"], forbidden: ["hunter2"]),
+        Case(user: "alice", args: ["job", "duplicate", "customers_daily_development", "--fabric", "production"], exit: 3,
+             expected: ["permission denied: alice may not duplicate a job onto fabric production", "team prod_support"]),
+    ]
+
+    @Test(arguments: cases)
+    func badInputChangesNothing(_ c: Case) throws {
+        let cli = try CLIWorkspace()
+        try cli.session(as: c.user)
+        let before = try snapshot(cli)
+        let r = try cli.weft(c.args)
+        #expect(r.status == c.exit && !r.signalled, "\(r)")
+        for e in c.expected { #expect(r.stderr.contains(e), "expected '\(e)' in: \(r.stderr)") }
+        for f in c.forbidden { #expect(!(r.stdout + r.stderr).contains(f), "'\(f)' echoed back: \(r)") }
+        #expect(try snapshot(cli) == before)
+        #expect(try cli.git(["status", "--porcelain", "--untracked-files=all"]).stdout.isEmpty)
+    }
+
+    @Test func badProjectImportThroughTheCLI() throws {
+        let cli = try CLIWorkspace()
+        try cli.session(as: "alice")
+        let dir = cli.base + "/import"
+        try FileManager.default.copyItem(atPath: DemoWorkspace.projectSource, toPath: dir)
+        let jobFile = dir + "/jobs/customers_daily_development.yaml"
+        let lines = try String(contentsOfFile: jobFile, encoding: .utf8).components(separatedBy: "\n")
+        let cronLine = try #require(lines.firstIndex { $0.contains("cron:") })
+        var broken = lines
+        broken[cronLine] = "  cron: \"0 25 * * *\""
+        try broken.joined(separator: "\n").write(toFile: jobFile, atomically: true, encoding: .utf8)
+        let before = try snapshot(cli)
+        let r = try cli.weft(["project", "create", "imported", "--owner", "developers", "--from", dir])
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains("jobs/customers_daily_development.yaml:\(cronLine + 1): schedule:"), "\(r.stderr)")
+        #expect(try snapshot(cli) == before)
+        #expect(!FileManager.default.fileExists(atPath: cli.root + "/projects/imported"))
+    }
+
+    /// A malformed job file committed with plain git: `job list` warns with file:line and lists the rest.
+    @Test func malformedJobCommittedWithGitIsReportedAndTheRestStillLists() throws {
+        let cli = try CLIWorkspace()
+        try cli.session(as: "alice")
+        try "name: broken_job\nfabric: development\ntasks:\n  - key: a\n    script: \"echo\"\n    retries: lots\n"
+            .write(toFile: cli.projectDir + "/jobs/broken_job.yaml", atomically: true, encoding: .utf8)
+        try "name: [unclosed\n".write(toFile: cli.projectDir + "/jobs/garbled.yaml", atomically: true, encoding: .utf8)
+        #expect(try cli.git(["add", "-A"]).status == 0)
+        let commit = try cli.git(["-c", "user.name=mallory", "-c", "user.email=m@x", "commit", "-q", "-m", "hand-edited"])
+        #expect(commit.status == 0, "\(commit)")
+        let r = try cli.weft(["job", "list", "-o", "json"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.contains("warning: customer_analytics/jobs/broken_job.yaml:6: retries must be a whole number, not 'lots'"), "\(r.stderr)")
+        #expect(r.stderr.contains("warning: customer_analytics/jobs/garbled.yaml:"), "\(r.stderr)")
+        let names = try decodeJSON([JobListEntry].self, r.stdout).map(\.name)
+        #expect(names == ["customers_daily_development"])
+        let show = try cli.weft(["job", "show", "broken_job"])
+        #expect(show.status == 1 && show.stderr.contains("broken_job.yaml:6"), "\(show)")
+        #expect(try cli.weft(["job", "show", "customers_daily_development"]).status == 0)
+    }
+}
