@@ -563,6 +563,18 @@ final class EngineCore: @unchecked Sendable {
         let reaped = weft_reap(p.pid, 1, &code, &signaled)
         close(p.pidfd)
         processes.removeValue(forKey: p.pidfd)
+        // This attempt's timeout and kill timers are moot now.
+        if !timers.isEmpty {
+            let (runID, key, attempt) = (p.run.id, p.node.key, p.attempt)
+            timers.removeAll { t in
+                switch t.action {
+                case .timeout(let r, let k, let a), .kill(let r, let k, let a):
+                    return r == runID && k == key && a == attempt
+                case .retry, .flushProgress:
+                    return false
+                }
+            }
+        }
         if let c = p.configPath { unlink(c) }
         let node = p.node
         let run = p.run
