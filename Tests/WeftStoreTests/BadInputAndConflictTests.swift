@@ -47,7 +47,7 @@ import WeftDomain
              expected: ["max_concurrent_runs must be a whole number, not 'many'"]),
         Case(label: "wrong type of a list", file: jobPath, replace: [8: "tasks: {key: ingest}", 9: "", 10: "", 11: "", 12: "", 13: "", 14: ""], expectedLine: 8, expected: ["tasks must be a list"]),
         Case(label: "invalid cron", file: jobPath, replace: [4: "  cron: \"61 6 * * *\""], expectedLine: 4, expected: ["schedule"]),
-        Case(label: "invalid timezone", file: jobPath, replace: [5: "  timezone: Mars/Olympus"], expectedLine: nil,
+        Case(label: "invalid timezone", file: jobPath, replace: [5: "  timezone: Mars/Olympus"], expectedLine: 5,
              expected: ["unknown timezone 'Mars/Olympus'"]),
         Case(label: "cycle in depends_on", file: jobPath, replace: [11: "    config: development\n    depends_on: [notify]"],
              expectedLine: 9, expected: ["cycle", "ingest → notify → ingest"]),

@@ -32,15 +32,17 @@ public enum ProjectFiles {
             case "schedule":
                 var s = JobSchedule(cron: "")
                 var haveCron = false
+                var timezoneNode: Node?
                 for (k, _, sv) in r.fields(v, allowed: ["cron", "timezone", "catchup"], context: "schedule") {
                     switch k {
                     case "cron": if let c = r.string(sv, "schedule.cron") { s.cron = c; haveCron = true }
-                    case "timezone": s.timezone = r.string(sv, "schedule.timezone") ?? "UTC"
+                    case "timezone": s.timezone = r.string(sv, "schedule.timezone") ?? "UTC"; timezoneNode = sv
                     default: s.catchup = r.bool(sv, "schedule.catchup") ?? false
                     }
                 }
                 if !haveCron { r.fail(v, "schedule needs a cron expression") }
-                for p in JobValidator.scheduleProblems(s) { r.fail(v, p.message) }
+                // A timezone problem points at the timezone's line, a cron problem at the schedule (its cron).
+                for p in JobValidator.scheduleProblems(s) { r.fail(p.message.contains("timezone") ? (timezoneNode ?? v) : v, p.message) }
                 job.schedule = s
             case "based_on":
                 var b = BasedOn(job: "", commit: "")
