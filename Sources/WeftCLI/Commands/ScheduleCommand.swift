@@ -12,6 +12,7 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the next fire times strictly after --from, one ISO 8601 time with offset per line.")
+        @OptionGroup var global: GlobalOptions
         @Argument(help: "The cron expression (quote it).") var expression: String
         @Option(help: "IANA timezone the expression is read in.") var timezone: String = "UTC"
         @Option(help: "Start (ISO 8601; without an offset it is read in the timezone). Default: now.") var from: String?
