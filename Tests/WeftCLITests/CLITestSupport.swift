@@ -100,7 +100,9 @@ func runProcess(
 /// A demo workspace built once per test process and copied per test; the CLI runs against the copy.
 enum CLIDemoTemplate {
     static let path: String = {
-        let dir = NSTemporaryDirectory() + "weft-cli-template-\(getpid())-\(UUID().uuidString.prefix(8))/ws"
+        let dir = NSTemporaryDirectory() + "weft-cli-template-\(getpid())/ws"
+        // Removed when the test process exits.
+        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "weft-cli-template-\(getpid())") }
         do { try DemoWorkspace.ensure(at: dir) } catch { fatalError("cannot build the demo template: \(error)") }
         return dir
     }()

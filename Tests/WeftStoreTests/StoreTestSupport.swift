@@ -8,7 +8,9 @@ import WeftDomain
 /// A demo workspace built once per test process (scrypt runs only here) and copied for each test.
 enum DemoTemplate {
     static let path: String = {
-        let dir = NSTemporaryDirectory() + "weft-store-template-\(getpid())-\(UUID().uuidString.prefix(8))/ws"
+        let dir = NSTemporaryDirectory() + "weft-store-template-\(getpid())/ws"
+        // Removed when the test process exits.
+        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "weft-store-template-\(getpid())") }
         do {
             try DemoWorkspace.ensure(at: dir)
             // carol: a user in no team.
