@@ -29,21 +29,86 @@ public struct UnfinishedRun: Sendable, Hashable {
     public var message: String?
 }
 
+/// The `max_concurrent_runs` check `Metastore.insertRun` makes across processes.
+public struct ConcurrentRunLimit: Sendable {
+    /// The job's `max_concurrent_runs` (values below 1 count as 1).
+    public var maxConcurrentRuns: Int
+    /// Whether another process that owns a run still lives (a dead owner's runs do not count).
+    public var isAlive: @Sendable (RunOwner) -> Bool
+
+    /// A limit of `maxConcurrentRuns`, with `isAlive` telling live owners from dead ones.
+    public init(maxConcurrentRuns: Int, isAlive: @escaping @Sendable (RunOwner) -> Bool) {
+        self.maxConcurrentRuns = maxConcurrentRuns
+        self.isAlive = isAlive
+    }
+}
+
 /// Run-history reads and writes on the `runs` and `task_runs` tables.
 extension Metastore {
     /// The message prefix that marks a cancel request written by another process.
     public static let cancelRequestPrefix = "cancel requested"
 
     /// Records a new run and its tasks in one transaction.
-    public func insertRun(_ run: RunRecord, tasks: [TaskRunRecord], owner: RunOwner) throws {
+    ///
+    /// With `limit`, the job's `max_concurrent_runs` is checked in the same (immediate) write transaction, so two
+    /// processes triggering the job at once cannot both pass: when other live processes own unfinished runs of
+    /// the job and those plus `owner`'s own unfinished runs of it reach the limit, the run is not recorded and
+    /// `WeftError.conflict` names the runs in the way. Runs of `owner` alone are never refused here (the engine
+    /// queues them). Runs of dead owners do not count (recovery marks them failed).
+    public func insertRun(
+        _ run: RunRecord, tasks: [TaskRunRecord], owner: RunOwner, limit: ConcurrentRunLimit? = nil
+    ) throws {
         do {
-            try pool.write { db in
-                try Self.insertRun(db, run, owner: owner)
-                for t in tasks { try Self.insertTask(db, t) }
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    if let limit { try Self.checkConcurrentRuns(db, run, owner: owner, limit: limit) }
+                    try Self.insertRun(db, run, owner: owner)
+                    for t in tasks { try Self.insertTask(db, t) }
+                    return .commit
+                }
             }
+        } catch let error as WeftError {
+            throw error
         } catch {
             throw WeftError.failure("cannot record run \(run.id) in the metastore \(path): \(error)")
         }
+    }
+
+    /// Throws `WeftError.conflict` when live foreign owners hold the job's `max_concurrent_runs` (see `insertRun`).
+    private static func checkConcurrentRuns(
+        _ db: Database, _ run: RunRecord, owner: RunOwner, limit: ConcurrentRunLimit
+    ) throws {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, user, owner_pid, owner_start FROM runs
+                WHERE project = ? AND job = ? AND state IN ('queued', 'running') ORDER BY queued_at
+                """,
+            arguments: [run.project, run.job])
+        var own = 0
+        var foreign: [(id: String, user: String)] = []
+        for row in rows {
+            let pid: Int32? = (row["owner_pid"] as Int64?).map { Int32(truncatingIfNeeded: $0) }
+            let start: String = row["owner_start"] ?? ""
+            guard let pid else { continue }
+            let rowOwner = RunOwner(pid: pid, start: start)
+            if rowOwner == owner {
+                own += 1
+            } else if limit.isAlive(rowOwner) {
+                foreign.append((row["id"], row["user"]))
+            }
+        }
+        let max = Swift.max(1, limit.maxConcurrentRuns)
+        guard !foreign.isEmpty, foreign.count + own >= max else { return }
+        let shown = foreign.prefix(3).map { "\($0.id), started by \($0.user)" }.joined(separator: "; ")
+        let more = foreign.count > 3 ? "; and \(foreign.count - 3) more" : ""
+        let count = foreign.count + own
+        let first = foreign[0].id
+        throw WeftError.conflict(
+            "\(run.job) already has \(count) run\(count == 1 ? "" : "s") in progress (\(shown)\(more)); "
+                + "max_concurrent_runs is \(max) — "
+                + (count == 1 ? "wait for it or cancel it" : "wait for one to end or cancel one")
+                + " with 'weft runs cancel \(first)'")
     }
 
     /// Writes the current state of several runs and task runs in one transaction (rows must exist).

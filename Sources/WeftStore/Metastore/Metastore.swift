@@ -173,6 +173,12 @@ public final class Metastore: Sendable {
                     );
                     """)
         }
+        m.registerMigration("v2-journal-audit") { db in
+            // The write journal carries the HEAD it started from and the audit event to record once the commit lands,
+            // so a crash between the commit and the audit row loses neither.
+            try db.execute(sql: "ALTER TABLE pending_ops ADD COLUMN head TEXT")
+            try db.execute(sql: "ALTER TABLE pending_ops ADD COLUMN audit BLOB")
+        }
         return m
     }
 }

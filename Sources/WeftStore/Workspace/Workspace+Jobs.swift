@@ -90,10 +90,10 @@ extension Workspace {
         }
         try writeFiles(
             principal, project: source.project, files: [path: ProjectFiles.encodeJob(plan.job)], expecting: [path: ""],
-            message: "Duplicate job \(source.job.name) onto fabric \(target) as \(plan.job.name)")
-        audit(
-            principal.name, Action.duplicateJob.rawValue, res, result: .allowed,
-            detail: "from \(source.job.name)" + (plan.unmapped.isEmpty ? "" : "; tasks without a \(target) configuration: \(plan.unmapped.joined(separator: ", "))"))
+            message: "Duplicate job \(source.job.name) onto fabric \(target) as \(plan.job.name)",
+            audit: event(
+                principal, .duplicateJob, res,
+                detail: "from \(source.job.name)" + (plan.unmapped.isEmpty ? "" : "; tasks without a \(target) configuration: \(plan.unmapped.joined(separator: ", "))")))
         try refreshJobIndex(project: source.project)
         return (try job(principal, "\(source.project)/\(plan.job.name)"), plan)
     }
@@ -118,8 +118,7 @@ extension Workspace {
         }
         try writeFiles(
             principal, project: record.project, files: [record.path: ProjectFiles.encodeJob(newJob)], expecting: [record.path: record.blob],
-            message: message)
-        audit(principal.name, action.rawValue, try jobResource(record), result: .allowed, detail: detail)
+            message: message, audit: event(principal, action, try jobResource(record), detail: detail))
         try refreshJobIndex(project: record.project)
         return try job(principal, record.qualifiedName)
     }

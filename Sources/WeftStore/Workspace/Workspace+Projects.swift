@@ -158,10 +158,13 @@ extension Workspace {
         if !problems.isEmpty { throw WeftError.invalid(problems) }
         updated.instances[instance] = values
         let path = "pipelines/\(pipeline.name)/pipeline.yaml"
+        let blob = (try? git(project.name).run(["rev-parse", "HEAD:" + path]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         try writeFiles(
-            principal, project: project.name, files: [path: ProjectFiles.encodePipeline(updated)], expecting: nil,
-            message: "Set configuration \(instance) of pipeline \(pipeline.name)")
-        audit(principal.name, Action.editPipeline.rawValue, .project(project), result: .allowed, detail: "pipeline \(pipeline.name) instance \(instance): \(assignments.map { $0.split(separator: "=").first.map(String.init) ?? "" }.joined(separator: ", "))")
+            principal, project: project.name, files: [path: ProjectFiles.encodePipeline(updated)], expecting: [path: blob],
+            message: "Set configuration \(instance) of pipeline \(pipeline.name)",
+            audit: event(
+                principal, .editPipeline, .project(project),
+                detail: "pipeline \(pipeline.name) instance \(instance): \(assignments.map { $0.split(separator: "=").first.map(String.init) ?? "" }.joined(separator: ", "))"))
         return updated
     }
 }

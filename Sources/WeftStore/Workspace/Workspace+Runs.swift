@@ -69,8 +69,12 @@ extension Workspace {
         return RunRequest(
             runID: id, project: record.project, job: record.job.name, fabric: fabric, commit: commit, trigger: trigger, user: user,
             maxConcurrentRuns: record.job.maxConcurrentRuns, tasks: tasks, secretValues: Array(secretValues.values),
-            dataRoot: dataRoot(fabric: fabric.name), logDirectory: runDirectory(fabric: fabric.name, runID: id))
+            dataRoot: dataRoot(fabric: fabric.name), logDirectory: runDirectory(fabric: fabric.name, runID: id),
+            slotLockDirectory: slotLockDirectory(fabric: fabric.name))
     }
+
+    /// Where the slot lock files of a fabric are: `<root>/fabrics/<fabric>/slots` (one `<i>.lock` per slot).
+    public func slotLockDirectory(fabric: String) -> String { fabricsDirectory + "/\(fabric)/slots" }
 
     static func jsonValue(_ v: ConfigValue, fabric: String, secrets: [String: String], task: String) throws -> Any {
         switch v {

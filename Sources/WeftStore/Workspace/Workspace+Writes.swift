@@ -11,9 +11,12 @@ extension Workspace {
     /// 4. on any failure put the working tree and index back to HEAD; clear the journal.
     ///
     /// A `nil` content deletes the file. `expecting` maps paths to the blob id they had when read ("" = must not exist).
+    /// `audit` is recorded in the same transaction that closes the journal — or, after a crash, by the recovery
+    /// when the commit had landed. Callers check permissions first.
     @discardableResult
-    public func writeFiles(
-        _ principal: Principal, project: String, files: [String: String?], expecting: [String: String]?, message: String
+    func writeFiles(
+        _ principal: Principal, project: String, files: [String: String?], expecting: [String: String]?, message: String,
+        audit event: AuditEvent?
     ) throws -> String {
         let lock = try ProjectLock(path: root + "/locks/\(project).lock")
         defer { withExtendedLifetime(lock) {} }
@@ -32,10 +35,12 @@ extension Workspace {
             }
         }
         let paths = files.keys.sorted()
+        let headBefore = g.head() ?? ""
+        let auditData = try event.map { try JSONEncoder().encode($0) }
         let journal = try metastore.pool.write { db -> Int64 in
             try db.execute(
-                sql: "INSERT INTO pending_ops(project, paths, started_at) VALUES (?,?,?)",
-                arguments: [project, paths.joined(separator: "\n"), Date().timeIntervalSince1970])
+                sql: "INSERT INTO pending_ops(project, paths, started_at, head, audit) VALUES (?,?,?,?,?)",
+                arguments: [project, paths.joined(separator: "\n"), Date().timeIntervalSince1970, headBefore, auditData])
             return db.lastInsertedRowID
         }
         Self.faultPoint("after-journal")
@@ -58,7 +63,10 @@ extension Workspace {
             try? metastore.pool.write { db in try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [journal]) }
             throw error
         }
-        try metastore.pool.write { db in try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [journal]) }
+        try metastore.pool.write { db in
+            try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [journal])
+            if let event { try Workspace.insertAudit(db, event) }
+        }
         return g.head() ?? ""
     }
 
@@ -91,13 +99,22 @@ extension Workspace {
     /// Repairs writes that a dead process left half done. Call with the project's lock held.
     func recoverPendingWrites(project: String) throws {
         let pending = try metastore.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, paths FROM pending_ops WHERE project = ?", arguments: [project])
+            try Row.fetchAll(db, sql: "SELECT id, paths, head, audit FROM pending_ops WHERE project = ?", arguments: [project])
         }
         for row in pending {
             let id: Int64 = row[0]
             let paths = (row[1] as String).split(separator: "\n").map(String.init)
+            let headBefore: String? = row[2]
+            let auditData: Data? = row[3]
+            // With the project lock held, HEAD can only have moved by the interrupted write's own commit.
+            let landed = headBefore != nil && git(project).head() != headBefore
             try restore(project: project, paths: paths)
-            try metastore.pool.write { db in try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [id]) }
+            try metastore.pool.write { db in
+                try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [id])
+                if landed, let auditData, let event = try? JSONDecoder().decode(AuditEvent.self, from: auditData) {
+                    try Workspace.insertAudit(db, event)
+                }
+            }
         }
     }
 
