@@ -85,10 +85,12 @@ final class TaskProcess {
     let attempt: Int
     var lines: LogLineProcessor
     var terminationReason: TerminationReason?
+    /// The cross-process slot (lock file index) this attempt holds, if the fabric has slot locks.
+    let slotLock: Int?
 
     init(
         run: ActiveRun, node: TaskNode, pid: Int32, pidfd: Int32, pipeFD: Int32, logFD: Int32, configPath: String?,
-        attempt: Int, lines: LogLineProcessor
+        attempt: Int, lines: LogLineProcessor, slotLock: Int?
     ) {
         self.run = run
         self.node = node
@@ -99,17 +101,28 @@ final class TaskProcess {
         self.configPath = configPath
         self.attempt = attempt
         self.lines = lines
+        self.slotLock = slotLock
     }
 }
 
 /// A fabric's task slots, shared by all runs on it, and its FIFO of ready tasks.
 final class FabricSlots {
     var limit: Int
+    /// Task processes of this engine on the fabric (the in-process limit: the fast path).
     var inUse = 0
     var queue: [(ActiveRun, TaskNode)] = []
     private var head = 0
+    /// The slots shared with other processes, when the runs name a slot lock directory.
+    var locks: SlotLocks?
+    /// Whether a `.slotWait` timer is pending (all slots held by other processes).
+    var waiting = false
+    /// The current wait before looking for a free slot again (0 after a slot was taken).
+    var waitDelay: TimeInterval = 0
 
     init(limit: Int) { self.limit = limit }
+
+    /// The next ready task, left in the queue.
+    func peekFirst() -> (ActiveRun, TaskNode)? { head < queue.count ? queue[head] : nil }
 
     func popFirst() -> (ActiveRun, TaskNode)? {
         guard head < queue.count else { return nil }
@@ -134,6 +147,8 @@ enum TimerAction {
     case kill(runID: String, key: String, attempt: Int)
     case retry(runID: String, key: String, attempt: Int)
     case flushProgress(runID: String, key: String)
+    /// Look again for a slot of the fabric that other processes held.
+    case slotWait(fabric: String)
 }
 
 struct EngineTimer {

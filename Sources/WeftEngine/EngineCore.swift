@@ -152,6 +152,9 @@ final class EngineCore: @unchecked Sendable {
         runs[run.id] = run
         let slots = fabrics[request.fabric.name] ?? FabricSlots(limit: max(1, request.fabric.slots))
         slots.limit = max(1, request.fabric.slots)
+        if let dir = request.slotLockDirectory, slots.locks?.directory != dir, slots.locks?.heldCount ?? 0 == 0 {
+            slots.locks = SlotLocks(directory: dir)
+        }
         fabrics[request.fabric.name] = slots
         let job = jobs[run.jobKey] ?? JobSlots()
         jobs[run.jobKey] = job
@@ -272,13 +275,47 @@ final class EngineCore: @unchecked Sendable {
         fabrics[run.request.fabric.name]?.queue.append((run, node))
     }
 
-    /// Starts ready tasks while the fabric has free slots.
+    /// Starts ready tasks while the fabric has free slots: first this engine's own count (no system call), then,
+    /// with slot locks, a lock file no other process holds. When other processes hold every slot, looks again
+    /// after a short backoff (5 ms doubling to 100 ms) — timers only while waiting, never a busy loop.
     private func pump(_ fabric: String) {
         guard let slots = fabrics[fabric] else { return }
-        while slots.inUse < slots.limit, let (run, node) = slots.popFirst() {
-            guard node.phase == .ready, !run.cancelling else { continue }
-            if spawn(node, run) { slots.inUse += 1 }
+        while slots.inUse < slots.limit, let (run, node) = slots.peekFirst() {
+            guard node.phase == .ready, !run.cancelling else {
+                _ = slots.popFirst()
+                continue
+            }
+            var lock: Int?
+            if let locks = slots.locks {
+                switch locks.acquire(limit: slots.limit) {
+                case .acquired(let i):
+                    lock = i
+                    slots.waitDelay = 0
+                case .busy:
+                    if !slots.waiting {
+                        slots.waiting = true
+                        slots.waitDelay = slots.waitDelay == 0 ? 0.005 : min(0.1, slots.waitDelay * 2)
+                        addTimer(after: slots.waitDelay, .slotWait(fabric: fabric))
+                    }
+                    return
+                case .failed(let why):
+                    _ = slots.popFirst()
+                    node.record.startedAt = Date()
+                    finish(node, run, state: .failed, exitCode: nil, message: why)
+                    continue
+                }
+            }
+            _ = slots.popFirst()
+            slots.inUse += 1
+            spawn(node, run, slotLock: lock)
         }
+    }
+
+    /// Gives back the slot an attempt held (this engine's count and its lock file, if any).
+    private func releaseSlot(_ fabric: String, lock: Int?) {
+        guard let slots = fabrics[fabric] else { return }
+        slots.inUse -= 1
+        if let lock { slots.locks?.release(lock) }
     }
 
     private func finish(_ node: TaskNode, _ run: ActiveRun, state: TaskState, exitCode: Int32?, message: String?) {
@@ -304,8 +341,9 @@ final class EngineCore: @unchecked Sendable {
         if run.unfinished == 0 { finishRun(run) }
     }
 
-    /// Spawns one attempt. Returns false (and finishes the task failed) when the process could not start.
-    private func spawn(_ node: TaskNode, _ run: ActiveRun) -> Bool {
+    /// Spawns one attempt in a slot already taken; when the process cannot start, gives the slot back and
+    /// finishes the task failed.
+    private func spawn(_ node: TaskNode, _ run: ActiveRun, slotLock: Int?) {
         node.record.attempt += 1
         let attempt = node.record.attempt
         let task = node.task
@@ -353,8 +391,9 @@ final class EngineCore: @unchecked Sendable {
                     close(logFD)
                 }
                 node.record.startedAt = started
+                releaseSlot(run.request.fabric.name, lock: slotLock)
                 finish(node, run, state: .failed, exitCode: nil, message: why)
-                return false
+                return
             }
             configPath = path
         }
@@ -385,8 +424,9 @@ final class EngineCore: @unchecked Sendable {
                 }
                 if let configPath { unlink(configPath) }
                 node.record.startedAt = started
+                releaseSlot(run.request.fabric.name, lock: slotLock)
                 finish(node, run, state: .failed, exitCode: nil, message: why)
-                return false
+                return
             }
         }
 
@@ -400,12 +440,13 @@ final class EngineCore: @unchecked Sendable {
             }
             if let configPath { unlink(configPath) }
             node.record.startedAt = started
+            releaseSlot(run.request.fabric.name, lock: slotLock)
             finish(node, run, state: .failed, exitCode: nil, message: why)
-            return false
+            return
         }
         let p = TaskProcess(
             run: run, node: node, pid: 0, pidfd: -1, pipeFD: pipeFDs[0], logFD: logFD, configPath: configPath,
-            attempt: attempt, lines: LogLineProcessor(secrets: run.request.secretValues))
+            attempt: attempt, lines: LogLineProcessor(secrets: run.request.secretValues), slotLock: slotLock)
         p.startedAt = started
         node.process = p
         node.phase = .running
@@ -413,7 +454,6 @@ final class EngineCore: @unchecked Sendable {
             Spawner.Job(
                 token: SpawnToken(runID: run.id, key: task.key, attempt: attempt), argv: task.command, env: env,
                 cwd: task.workingDirectory, outFD: pipeFDs[1]))
-        return true
     }
 
     /// The spawner's answer: the task runs (or could not start).
@@ -448,7 +488,7 @@ final class EngineCore: @unchecked Sendable {
             if let configPath = p.configPath { unlink(configPath) }
             node.process = nil
             node.record.startedAt = p.startedAt
-            fabrics[run.request.fabric.name]?.inUse -= 1
+            releaseSlot(run.request.fabric.name, lock: p.slotLock)
             finish(node, run, state: .failed, exitCode: nil, message: why)
             pump(run.request.fabric.name)
             return
@@ -570,7 +610,7 @@ final class EngineCore: @unchecked Sendable {
                 switch t.action {
                 case .timeout(let r, let k, let a), .kill(let r, let k, let a):
                     return r == runID && k == key && a == attempt
-                case .retry, .flushProgress:
+                case .retry, .flushProgress, .slotWait:
                     return false
                 }
             }
@@ -579,7 +619,7 @@ final class EngineCore: @unchecked Sendable {
         let node = p.node
         let run = p.run
         node.process = nil
-        fabrics[run.request.fabric.name]?.inUse -= 1
+        releaseSlot(run.request.fabric.name, lock: p.slotLock)
 
         let exitCode: Int32? = reaped > 0 && signaled == 0 ? code : nil
         let how: String =
@@ -668,6 +708,9 @@ final class EngineCore: @unchecked Sendable {
                         writer.write(task: node.record, pid: p.pid)
                     }
                 }
+            case .slotWait(let fabric):
+                fabrics[fabric]?.waiting = false
+                pump(fabric)
             case .retry(let runID, let key, let attempt):
                 if let run = runs[runID], let node = run.nodes[key], node.phase == .backoff,
                     node.record.attempt == attempt

@@ -5,9 +5,11 @@ import WeftStore
 
 /// The engine of `local` fabrics: runs a job's tasks as processes on this machine.
 ///
-/// - At most `fabric.slots` task processes run at once per fabric, across all runs of this engine.
-/// - At most `maxConcurrentRuns` runs per job; further runs wait in state `queued` (their message says why)
-///   and start in order when a run of the job ends.
+/// - At most `fabric.slots` task processes run at once per fabric, across all runs of this engine; with the
+///   request's `slotLockDirectory`, across every process on the workspace (one flock'ed file per slot).
+/// - At most `maxConcurrentRuns` runs per job; further runs of this engine wait in state `queued` (their message
+///   says why) and start in order when a run of the job ends. A trigger while other live processes own runs of
+///   the job that, with this engine's, reach the limit is refused with `WeftError.conflict`.
 /// - Each task is a child in its own process group; its output goes to `<logDirectory>/<task>.log` with secret
 ///   values masked, and `::progress` lines become progress events.
 /// - State is persisted to the metastore's `runs`/`task_runs` by a background writer (one transaction per burst);
@@ -36,7 +38,8 @@ public final class LocalEngine: ExecutionEngine, Sendable {
     }
 
     /// Records a run (state `queued`) and hands it to the engine; returns the recorded run at once.
-    /// Throws `WeftError.invalid` for a malformed task graph (duplicate keys, unknown or cyclic `depends_on`).
+    /// Throws `WeftError.invalid` for a malformed task graph (duplicate keys, unknown or cyclic `depends_on`), and
+    /// `WeftError.conflict` when other live Weft processes already own `maxConcurrentRuns` runs of the job.
     public func start(_ request: RunRequest) async throws -> RunRecord {
         try record(request, watch: false).0
     }
@@ -60,7 +63,9 @@ public final class LocalEngine: ExecutionEngine, Sendable {
         let tasks = request.tasks.map { TaskRunRecord(runID: request.runID, key: $0.key, state: .pending) }
         core.hub.open(run: record, tasks: tasks)
         do {
-            try metastore.insertRun(record, tasks: tasks, owner: core.owner)
+            // max_concurrent_runs across processes: checked and recorded in one write transaction.
+            let limit = ConcurrentRunLimit(maxConcurrentRuns: request.maxConcurrentRuns) { ProcessIdentity.isAlive($0) }
+            try metastore.insertRun(record, tasks: tasks, owner: core.owner, limit: limit)
         } catch {
             core.hub.close(record, event: .runFinished(runID: record.id, state: .failed, at: Date(), message: "\(error)"))
             throw error

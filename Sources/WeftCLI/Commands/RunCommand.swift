@@ -45,15 +45,23 @@ struct RunCommand: AsyncParsableCommand {
         if printer.finalState != .success { throw ExitCode(1) }
     }
 
-    /// Starts a background owner process for the run and returns once the run is recorded.
+    /// Starts a background owner process for the run and returns once the run is recorded. When the owner
+    /// refuses the run (e.g. the job's `max_concurrent_runs` is taken by runs of other processes), its error is
+    /// passed on with its exit code.
     func detach(_ ws: Workspace, request: RunRequest) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
         p.arguments = [CommandLine.arguments[0], "run", job, "--owner", "--run-id", request.runID, "--workspace", ws.root]
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        // The owner's errors go to a file read only if it ends before recording the run (unlinked otherwise).
+        let errorPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-owner-\(request.runID).err")
+        let errorFile = FileManager.default.createFile(atPath: errorPath, contents: nil, attributes: [.posixPermissions: 0o600])
+            ? FileHandle(forWritingAtPath: errorPath) : nil
+        defer { unlink(errorPath) }
+        p.standardError = errorFile ?? FileHandle.nullDevice
         try p.run()
+        try? errorFile?.close()
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if try ws.metastore.run(id: request.runID) != nil {
@@ -63,6 +71,16 @@ struct RunCommand: AsyncParsableCommand {
             }
             if !p.isRunning { break }
             usleep(20_000)
+        }
+        if !p.isRunning {
+            p.waitUntilExit()
+            let text = ((try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = text.hasPrefix("weft: ") ? String(text.dropFirst(6)) : text
+            if p.terminationStatus == WeftError.conflict("").exitCode, !message.isEmpty {
+                throw WeftError.conflict(message)
+            }
+            if !message.isEmpty { throw WeftError.failure("the run did not start: \(message)") }
         }
         throw WeftError.failure("the run did not start; try 'weft run \(job) --follow' to see why")
     }

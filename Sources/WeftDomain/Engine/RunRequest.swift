@@ -52,10 +52,14 @@ public struct RunRequest: Sendable, Hashable {
     public var dataRoot: String
     /// Where task logs go: `<logDirectory>/<task>.log`.
     public var logDirectory: String
+    /// Where the fabric's slot lock files are (`<dir>/<i>.lock`, i in 0..<slots), so that every process running
+    /// tasks on the fabric shares its `slots`; nil: the limit holds only within one engine.
+    public var slotLockDirectory: String?
 
     public init(
         runID: String, project: String, job: String, fabric: Fabric, commit: String, trigger: RunTrigger, user: String,
-        maxConcurrentRuns: Int, tasks: [ResolvedTask], secretValues: [String], dataRoot: String, logDirectory: String
+        maxConcurrentRuns: Int, tasks: [ResolvedTask], secretValues: [String], dataRoot: String, logDirectory: String,
+        slotLockDirectory: String? = nil
     ) {
         self.runID = runID
         self.project = project
@@ -69,5 +73,6 @@ public struct RunRequest: Sendable, Hashable {
         self.secretValues = secretValues
         self.dataRoot = dataRoot
         self.logDirectory = logDirectory
+        self.slotLockDirectory = slotLockDirectory
     }
 }
