@@ -51,7 +51,8 @@ struct RunCommand: AsyncParsableCommand {
     func detach(_ ws: Workspace, request: RunRequest) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        p.arguments = [CommandLine.arguments[0], "run", job, "--owner", "--run-id", request.runID, "--workspace", ws.root]
+        // --wait: setsid lives as long as the owner and ends with its exit status, so a refusal's code reaches us.
+        p.arguments = ["--wait", CommandLine.arguments[0], "run", job, "--owner", "--run-id", request.runID, "--workspace", ws.root]
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         // The owner's errors go to a file read only if it ends before recording the run (unlinked otherwise).
