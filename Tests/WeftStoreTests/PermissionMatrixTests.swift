@@ -50,7 +50,7 @@ import WeftDomain
                 }
             }
         }
-        try ws.writeFiles(t.bob, project: "customer_analytics", files: files, expecting: nil, message: "fixture jobs")
+        try ws.writeFiles(t.bob, project: "customer_analytics", files: files, expecting: nil, message: "fixture jobs", audit: nil)
         try ws.refreshJobIndex(project: "customer_analytics")
 
         func job(_ name: String) throws -> Job { try ws.job(t.bob, name).job }
