@@ -23,7 +23,7 @@ let package = Package(
         .target(
             name: "WeftStore",
             dependencies: [
-                "WeftDomain",
+                "WeftDomain", "CPosix",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -179,6 +179,11 @@ public final class Metastore: Sendable {
             try db.execute(sql: "ALTER TABLE pending_ops ADD COLUMN head TEXT")
             try db.execute(sql: "ALTER TABLE pending_ops ADD COLUMN audit BLOB")
         }
+        m.registerMigration("v3-job-index-binary") { db in
+            // Job index bodies moved from JSON to JobCodec: index again.
+            try db.execute(sql: "DELETE FROM job_index")
+            try db.execute(sql: "DELETE FROM project_index_state")
+        }
         return m
     }
 }

@@ -1,3 +1,4 @@
+import CPosix
 import Foundation
 import WeftDomain
 
@@ -36,12 +37,25 @@ public struct Git: Sendable {
         env["GIT_CONFIG_NOSYSTEM"] = "1"
         env["GIT_CONFIG_GLOBAL"] = "/dev/null"
         env["LC_ALL"] = "C"
+        // No automatic `git maintenance`/`gc --auto` after every commit (a process per write); Weft runs it every 100 writes.
+        env["GIT_CONFIG_COUNT"] = "2"
+        env["GIT_CONFIG_KEY_0"] = "gc.auto"
+        env["GIT_CONFIG_VALUE_0"] = "0"
+        env["GIT_CONFIG_KEY_1"] = "maintenance.auto"
+        env["GIT_CONFIG_VALUE_1"] = "false"
         let a = author ?? Author(name: "weft", email: "weft@localhost")
         env["GIT_AUTHOR_NAME"] = a.name
         env["GIT_AUTHOR_EMAIL"] = a.email
         env["GIT_COMMITTER_NAME"] = a.name
         env["GIT_COMMITTER_EMAIL"] = a.email
         return env
+    }
+
+    /// `git gc --auto` with git's own thresholds (commits made by Weft skip it; see `environment`).
+    public func maintain() {
+        var env = Self.environment(author: nil)
+        for k in ["GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_CONFIG_KEY_1", "GIT_CONFIG_VALUE_1"] { env[k] = nil }
+        _ = try? ProcessRunner.run("/usr/bin/git", ["-C", directory, "gc", "--auto", "--quiet"], environment: env)
     }
 
     /// Creates a repository with `main` as its branch.
@@ -85,7 +99,10 @@ public struct Git: Sendable {
     }
 }
 
-/// Runs a process to completion, capturing its output.
+/// Runs short helper processes (git, tar) to completion, capturing their output.
+///
+/// posix_spawn directly: Foundation's `Process` costs several milliseconds a call here, and a duplicate runs
+/// half a dozen git commands.
 enum ProcessRunner {
     struct Output {
         var status: Int32
@@ -96,33 +113,94 @@ enum ProcessRunner {
     static func run(_ executable: String, _ args: [String], environment: [String: String]? = nil, input: Data? = nil)
         throws(WeftError) -> Output
     {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        if let environment { p.environment = environment }
-        let outPipe = Pipe(), errPipe = Pipe()
-        p.standardOutput = outPipe
-        p.standardError = errPipe
-        let inPipe = Pipe()
-        p.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        do { try p.run() } catch { throw .failure("cannot start \(executable): \(error.localizedDescription)") }
-        if let input {
-            inPipe.fileHandleForWriting.write(input)
-            try? inPipe.fileHandleForWriting.close()
+        let (status, out, err) = try spawn(executable, args, environment: environment, input: input)
+        return Output(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// Spawns, feeds `input` to stdin, reads stdout and stderr until both close, and reaps the child.
+    static func spawn(_ executable: String, _ args: [String], environment: [String: String]?, input: Data?)
+        throws(WeftError) -> (Int32, Data, Data)
+    {
+        var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        func makePipe(_ fds: inout [Int32]) -> Bool {
+            guard weft_pipe_cloexec(&fds) == 0 else { return false }
+            return true
         }
-        // Read both pipes concurrently so a chatty process cannot block on a full pipe.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        guard makePipe(&inPipe) else { throw .failure("cannot start \(executable): no pipe") }
+        guard makePipe(&outPipe) else {
+            close(inPipe[0]); close(inPipe[1])
+            throw .failure("cannot start \(executable): no pipe")
         }
-        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Output(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        guard makePipe(&errPipe) else {
+            close(inPipe[0]); close(inPipe[1]); close(outPipe[0]); close(outPipe[1])
+            throw .failure("cannot start \(executable): no pipe")
+        }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let rc = withCStrings([executable] + args) { argv in
+            withCStrings(env) { envp in
+                weft_spawn_io(&pid, executable, nil, argv, envp, inPipe[0], outPipe[1], errPipe[1])
+            }
+        }
+        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        guard rc == 0 else {
+            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            throw .failure("cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        // Feed stdin from another thread so a large input cannot deadlock against a full stdout pipe.
+        let writer = inPipe[1]
+        if let input, !input.isEmpty {
+            let feed = Thread {
+                input.withUnsafeBytes { raw in
+                    guard let base = raw.baseAddress else { return }
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = write(writer, base + offset, raw.count - offset)
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 { break }
+                        offset += n
+                    }
+                }
+                close(writer)
+            }
+            feed.start()
+        } else {
+            close(writer)
+        }
+        var out = Data(), err = Data()
+        var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
+        var open = 2
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while open > 0 {
+            let r = poll(&fds, nfds_t(fds.count), -1)
+            if r < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+                let n = read(fds[i].fd, &buffer, buffer.count)
+                if n > 0 {
+                    if i == 0 { out.append(contentsOf: buffer[0..<n]) } else { err.append(contentsOf: buffer[0..<n]) }
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    close(fds[i].fd)
+                    fds[i].fd = -1
+                    open -= 1
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (code, out, err)
+    }
+
+    static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { for p in pointers { free(p) } }
+        return pointers.withUnsafeBufferPointer { buf in
+            // Never empty (it holds the terminating nil), so the base address exists.
+            body(buf.baseAddress.unsafelyUnwrapped)
+        }
     }
 }

@@ -12,7 +12,9 @@ struct YAMLReader {
     /// Parses `text`; nil (with a problem recorded) when it is not YAML or not a mapping.
     mutating func root(_ text: String) -> Node? {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver: scalars are typed by the helpers below, not by Yams' regular expressions (which cost
+            // milliseconds per file).
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 fail(nil, "the file is empty")
                 return nil
             }
@@ -91,8 +93,34 @@ struct YAMLReader {
         return s.string
     }
 
+    /// A plain (unquoted) scalar read as YAML 1.1 reads booleans.
+    static func plainBool(_ node: Node) -> Bool? {
+        guard case .scalar(let s) = node, s.style == .plain || s.style == .any else { return nil }
+        switch s.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: return nil
+        }
+    }
+
+    /// A plain scalar read as a decimal integer (underscores allowed).
+    static func plainInt(_ node: Node) -> Int? {
+        guard case .scalar(let s) = node, s.style == .plain || s.style == .any else { return nil }
+        return Int(s.string.replacingOccurrences(of: "_", with: ""))
+    }
+
+    /// A plain scalar read as a number.
+    static func plainDouble(_ node: Node) -> Double? {
+        guard case .scalar(let s) = node, s.style == .plain || s.style == .any else { return nil }
+        let text = s.string.replacingOccurrences(of: "_", with: "")
+        guard let d = Double(text), d.isFinite, text.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true else {
+            return nil
+        }
+        return d
+    }
+
     mutating func int(_ node: Node, _ field: String) -> Int? {
-        guard case .scalar = node, let v = node.int else {
+        guard case .scalar = node, let v = Self.plainInt(node) else {
             fail(node, "\(field) must be a whole number, not \(Self.show(node))")
             return nil
         }
@@ -100,7 +128,7 @@ struct YAMLReader {
     }
 
     mutating func double(_ node: Node, _ field: String) -> Double? {
-        guard case .scalar = node, let v = node.float ?? node.int.map(Double.init) else {
+        guard case .scalar = node, let v = Self.plainDouble(node) else {
             fail(node, "\(field) must be a number, not \(Self.show(node))")
             return nil
         }
@@ -108,7 +136,7 @@ struct YAMLReader {
     }
 
     mutating func bool(_ node: Node, _ field: String) -> Bool? {
-        guard case .scalar = node, let v = node.bool else {
+        guard case .scalar = node, let v = Self.plainBool(node) else {
             fail(node, "\(field) must be true or false, not \(Self.show(node))")
             return nil
         }
@@ -130,9 +158,9 @@ struct YAMLReader {
         switch node {
         case .scalar(let s):
             if s.style == .plain {
-                if let b = node.bool { return .bool(b) }
-                if let i = node.int { return .int(i) }
-                if let d = node.float { return .double(d) }
+                if let b = Self.plainBool(node) { return .bool(b) }
+                if let i = Self.plainInt(node) { return .int(i) }
+                if let d = Self.plainDouble(node) { return .double(d) }
                 if ConfigValueParser.isDate(s.string) { return .date(s.string) }
             }
             return .string(s.string)

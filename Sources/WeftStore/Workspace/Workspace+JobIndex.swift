@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import WeftDomain
@@ -14,13 +15,21 @@ extension Workspace {
     /// parsed again (all of them when the pipelines changed, since jobs are validated against them).
     public func refreshJobIndex(project: String) throws {
         let g = git(project)
-        guard let state = try? g.run(["rev-parse", "HEAD^{tree}"]).trimmingCharacters(in: .whitespacesAndNewlines) else { return }
+        // One git call for both ids: the root tree (changes whenever any file does) and the pipelines' tree.
+        let ids: [String]
+        if let out = try? g.run(["rev-parse", "HEAD^{tree}", "HEAD:pipelines"]) {
+            ids = out.split(separator: "\n").map(String.init)
+        } else if let out = try? g.run(["rev-parse", "HEAD^{tree}"]) {
+            ids = [out.trimmingCharacters(in: .whitespacesAndNewlines), ""]
+        } else {
+            return  // no commit yet
+        }
+        guard let state = ids.first else { return }
+        let pipelinesTree = ids.count > 1 ? ids[1] : ""
         let stored = try metastore.pool.read { db in
             try String.fetchOne(db, sql: "SELECT tree FROM project_index_state WHERE project = ?", arguments: [project])
         }
-        if stored == state { return }
-        let subtrees = try g.lsTreeTop()
-        let pipelinesTree = subtrees["pipelines"] ?? ""
+        if stored?.split(separator: ":").first.map(String.init) == state { return }
         let storedPipelines = stored?.split(separator: ":").last.map(String.init)
         let full = storedPipelines != pipelinesTree
         let files = try g.lsTree().filter { $0.key.hasPrefix("jobs/") && ($0.key.hasSuffix(".yaml") || $0.key.hasSuffix(".yml")) }
@@ -39,9 +48,9 @@ extension Workspace {
             let text = contents[blob] ?? ""
             do {
                 let job = try ProjectContents.decodeJob(text, path: path, pipelines: pipelines)
-                rows.append((path, blob, job.name, job.fabric, job.enabled ? 1 : 0, try encoder.encode(job)))
+                rows.append((path, blob, job.name, job.fabric, job.enabled ? 1 : 0, JobCodec.encode(job)))
             } catch {
-                guard let weftError = error as? WeftError, case .invalid(let problems) = weftError else { throw error }
+                guard case .invalid(let problems) = error else { throw error }
                 let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 rows.append((path, blob, stem, "", -1, try encoder.encode(problems)))
             }
@@ -77,7 +86,7 @@ extension Workspace {
                 let body: Data = row[4]
                 if (row[3] as Int) < 0 {
                     broken.append(BrokenJobFile(project: row[0], path: row[1], problems: (try? decoder.decode([Problem].self, from: body)) ?? []))
-                } else if let job = try? decoder.decode(Job.self, from: body) {
+                } else if let job = JobCodec.decode(body) {
                     jobs.append(JobRecord(project: row[0], job: job, path: row[1], blob: row[2]))
                 }
             }
@@ -86,11 +95,44 @@ extension Workspace {
     }
 }
 
+extension Workspace {
+    /// Records a job that Weft itself just committed, without asking git again: the blob id is computed in-process.
+    /// When the index was current before the write (`trees.treeBefore`), it is current after it too: the state
+    /// moves to `trees.treeAfter`; otherwise the next refresh compares blob ids as usual.
+    func indexCommittedJob(
+        project: String, path: String, job: Job, content: String, trees: (treeBefore: String, treeAfter: String)
+    ) throws -> JobRecord {
+        let blob = Git.blobID(of: Data(content.utf8))
+        try metastore.pool.write { db in
+            if !trees.treeBefore.isEmpty, !trees.treeAfter.isEmpty,
+                let stored = try String.fetchOne(db, sql: "SELECT tree FROM project_index_state WHERE project = ?", arguments: [project]),
+                stored.split(separator: ":").first.map(String.init) == trees.treeBefore
+            {
+                let pipelines = stored.split(separator: ":").dropFirst().first.map(String.init) ?? ""
+                try db.execute(
+                    sql: "UPDATE project_index_state SET tree = ? WHERE project = ?", arguments: [trees.treeAfter + ":" + pipelines, project])
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO job_index(project, path, blob, name, fabric, enabled, body) VALUES (?,?,?,?,?,?,?)",
+                arguments: [project, path, blob, job.name, job.fabric, job.enabled ? 1 : 0, JobCodec.encode(job)])
+        }
+        return JobRecord(project: project, job: job, path: path, blob: blob)
+    }
+}
+
 extension Git {
-    /// Top-level entries of HEAD: name → object id.
-    func lsTreeTop() throws(WeftError) -> [String: String] {
+    /// The object id git gives a blob with these contents (SHA-1 of "blob <size>\0" + contents).
+    static func blobID(of data: Data) -> String {
+        var hasher = Insecure.SHA1()
+        hasher.update(data: Data("blob \(data.count)\0".utf8))
+        hasher.update(data: data)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Blob ids of the given paths at HEAD (absent paths are missing from the result).
+    func blobs(at paths: [String]) throws(WeftError) -> [String: String] {
         var result: [String: String] = [:]
-        for line in try run(["ls-tree", "HEAD"]).split(separator: "\n") {
+        for line in try run(["ls-tree", "--full-tree", "HEAD", "--"] + paths).split(separator: "\n") {
             guard let tab = line.firstIndex(of: "\t") else { continue }
             let meta = line[..<tab].split(separator: " ")
             if meta.count == 3 { result[String(line[line.index(after: tab)...])] = String(meta[2]) }
@@ -121,23 +163,8 @@ extension Git {
 
 extension ProcessRunner {
     static func runData(_ executable: String, _ args: [String], environment: [String: String], input: Data) throws(WeftError) -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        p.environment = environment
-        let outPipe = Pipe(), inPipe = Pipe()
-        p.standardOutput = outPipe
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = inPipe
-        do { try p.run() } catch { throw .failure("cannot start \(executable): \(error.localizedDescription)") }
-        let writer = inPipe.fileHandleForWriting
-        DispatchQueue.global().async {
-            writer.write(input)
-            try? writer.close()
-        }
-        let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw .failure("git cat-file failed (exit \(p.terminationStatus))") }
-        return data
+        let (status, out, _) = try spawn(executable, args, environment: environment, input: input)
+        guard status == 0 else { throw .failure("\(args.dropFirst(2).first ?? executable) failed (exit \(status))") }
+        return out
     }
 }

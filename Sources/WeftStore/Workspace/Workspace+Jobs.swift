@@ -43,7 +43,10 @@ extension Workspace {
                     let problems = (try? JSONDecoder().decode([Problem].self, from: body)) ?? []
                     throw WeftError.invalid(problems.map { var q = $0; q.file = "\(p.name)/\($0.file ?? "")"; return q })
                 }
-                found.append(JobRecord(project: p.name, job: try JSONDecoder().decode(Job.self, from: body), path: row[0], blob: row[1]))
+                guard let job = JobCodec.decode(body) else {
+                    throw WeftError.workspace("the job index entry of \(p.name)/\(row[0] as String) is damaged; it is rebuilt on the next change")
+                }
+                found.append(JobRecord(project: p.name, job: job, path: row[0], blob: row[1]))
             }
         }
         guard let first = found.first else {
@@ -88,14 +91,14 @@ extension Workspace {
         }) != nil {
             throw WeftError.alreadyExists(kind: "job", name: "\(source.project)/\(plan.job.name)")
         }
-        try writeFiles(
-            principal, project: source.project, files: [path: ProjectFiles.encodeJob(plan.job)], expecting: [path: ""],
+        let content = ProjectFiles.encodeJob(plan.job)
+        let trees = try writeFiles(
+            principal, project: source.project, files: [path: content], expecting: [path: ""],
             message: "Duplicate job \(source.job.name) onto fabric \(target) as \(plan.job.name)",
             audit: event(
                 principal, .duplicateJob, res,
                 detail: "from \(source.job.name)" + (plan.unmapped.isEmpty ? "" : "; tasks without a \(target) configuration: \(plan.unmapped.joined(separator: ", "))")))
-        try refreshJobIndex(project: source.project)
-        return (try job(principal, "\(source.project)/\(plan.job.name)"), plan)
+        return (try indexCommittedJob(project: source.project, path: path, job: plan.job, content: content, trees: trees), plan)
     }
 
     /// Replaces a job's definition (validated), if its file is still the version read (`record.blob`).
@@ -116,11 +119,11 @@ extension Workspace {
                 throw WeftError.invalid([Problem("\(record.job.name) cannot be enabled:")] + enableProblems)
             }
         }
-        try writeFiles(
-            principal, project: record.project, files: [record.path: ProjectFiles.encodeJob(newJob)], expecting: [record.path: record.blob],
+        let content = ProjectFiles.encodeJob(newJob)
+        let trees = try writeFiles(
+            principal, project: record.project, files: [record.path: content], expecting: [record.path: record.blob],
             message: message, audit: event(principal, action, try jobResource(record), detail: detail))
-        try refreshJobIndex(project: record.project)
-        return try job(principal, record.qualifiedName)
+        return try indexCommittedJob(project: record.project, path: record.path, job: newJob, content: content, trees: trees)
     }
 
     /// Sets a task's configuration instance and overrides (`key=value`; `unset` removes overrides).
