@@ -54,3 +54,22 @@ extension Workspace {
         runDirectory(fabric: run.fabric, runID: run.id) + "/\(task).log"
     }
 }
+
+extension Workspace {
+    /// Inserts finished runs into the history in one transaction (for benchmarks and imports; no task rows).
+    public func insertRunHistory(_ runs: [RunRecord]) throws {
+        try metastore.pool.write { db in
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT INTO runs (id, project, job, fabric, state, trigger, user, commit_id, queued_at, started_at, finished_at, message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for r in runs {
+                try statement.execute(arguments: [
+                    r.id, r.project, r.job, r.fabric, r.state.rawValue, r.trigger.rawValue, r.user, r.commit, r.queuedAt.timeIntervalSince1970,
+                    r.startedAt?.timeIntervalSince1970, r.finishedAt?.timeIntervalSince1970, r.message,
+                ])
+            }
+        }
+    }
+}
