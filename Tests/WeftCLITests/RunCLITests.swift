@@ -26,7 +26,8 @@ import WeftStore
             let show = try cli.weft(["runs", "show", id, "-o", "json"])
             return show.status == 0 && show.stdout.contains("\"state\" : \"success\"") && !show.stdout.contains("\"state\" : \"running\"")
         }
-        #expect(done, "run \(id) did not succeed: \(try cli.weft(["runs", "show", id]))")
+        let shown = try cli.weft(["runs", "show", id])
+        #expect(done, "run \(id) did not succeed: \(shown)")
         let list = try cli.weft(["runs", "list"])
         #expect(list.status == 0 && list.stdout.contains(id) && list.stdout.contains("alice"), "\(list)")
         let logs = try cli.weft(["runs", "logs", id, "ingest"])
@@ -49,7 +50,8 @@ import WeftStore
         let cancel = try cli.weft(["runs", "cancel", id])
         #expect(cancel.status == 0, "\(cancel)")
         let cancelled = try eventually(30) { try cli.weft(["runs", "show", id, "-o", "json"]).stdout.contains("\"state\" : \"cancelled\"") }
-        #expect(cancelled, "\(try cli.weft(["runs", "show", id]))")
+        let shownAfter = try cli.weft(["runs", "show", id])
+        #expect(cancelled, "\(shownAfter)")
         // No task process of the run remains.
         let remaining = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { pid in
             guard Int(pid) != nil, let env = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
