@@ -64,7 +64,7 @@ enum EngineBenchmark {
             return RunRequest(
                 runID: id, project: "bench", job: job, fabric: fabric, commit: "bench", trigger: .manual,
                 user: "bench", maxConcurrentRuns: 1, tasks: tasks, secretValues: [], dataRoot: root + "/data",
-                logDirectory: root + "/runs/\(id)")
+                logDirectory: root + "/runs/\(id)", slotLockDirectory: root + "/slots")
         }
         func trueTask(_ key: String, after: [String] = []) -> ResolvedTask {
             ResolvedTask(key: key, command: ["true"], workingDirectory: root, dependsOn: after)
@@ -181,7 +181,7 @@ enum EngineBenchmark {
             let request = RunRequest(
                 runID: id, project: "bench", job: "process-chain10", fabric: fabric, commit: "bench", trigger: .manual,
                 user: "bench", maxConcurrentRuns: 1, tasks: tasks, secretValues: [], dataRoot: root + "/data",
-                logDirectory: root + "/runs/\(id)")
+                logDirectory: root + "/runs/\(id)", slotLockDirectory: root + "/slots")
             _ = try await timeRun(engine, request)
             return 0
         } catch {

@@ -49,6 +49,14 @@ enum FoundationBenchmark {
             print(String(format: "  (first listing after the 10,000 files were committed, parsing them all: %.0f ms)", cold))
             report("weft job list -o json (10,000 jobs)", list, target: "< 200 ms")
 
+            // The whole `weft run JOB --follow` command for the engine benchmark's chain of 10 `true` tasks.
+            try addChainJob(ws)
+            var runs: [Double] = []
+            for _ in 0..<samples {
+                runs.append(try time(weft, ["run", "customer_analytics/chain10", "--follow", "--workspace", root]))
+            }
+            report("weft run chain10 --follow (10 chained `true`)", runs, target: "process start included")
+
             var login: [Double] = []
             for _ in 0..<max(5, samples / 3) {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -91,6 +99,19 @@ enum FoundationBenchmark {
         let g = ws.git(project)
         try g.run(["add", "-A", "jobs"], author: Git.Author(name: "bench", email: "bench@weft.local"))
         try g.run(["commit", "-q", "-m", "Add \(count) generated jobs"], author: Git.Author(name: "bench", email: "bench@weft.local"))
+    }
+
+    /// A job of 10 chained `true` script tasks on the development fabric.
+    static func addChainJob(_ ws: Workspace) throws {
+        let tasks = (0..<10).map { i in
+            JobTask(key: "t\(i)", action: .script("true"), dependsOn: i == 0 ? [] : ["t\(i - 1)"])
+        }
+        let job = Job(name: "chain10", fabric: "development", maxConcurrentRuns: 1, tasks: tasks)
+        let dir = ws.projectDirectory("customer_analytics")
+        try Data(ProjectFiles.encodeJob(job).utf8).write(to: URL(fileURLWithPath: dir + "/jobs/chain10.yaml"))
+        let g = ws.git("customer_analytics")
+        try g.run(["add", "-A", "jobs"], author: Git.Author(name: "bench", email: "bench@weft.local"))
+        try g.run(["commit", "-q", "-m", "Add chain10"], author: Git.Author(name: "bench", email: "bench@weft.local"))
     }
 
     /// Runs a command and returns its wall time in milliseconds; fails on a non-zero exit.
