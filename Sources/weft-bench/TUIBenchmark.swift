@@ -111,7 +111,7 @@ enum TUIBenchmark {
         let tmux = Tmux(socket: "weft-bench-\(getpid())")
         defer { tmux.run(["kill-server"]) }
         let env = "env NCURSES_NO_UTF8_ACS=1 LANG=C.UTF-8 TERM=tmux-256color XDG_STATE_HOME=\(root)/state XDG_CONFIG_HOME=\(root)/config "
-        tmux.run(["new-session", "-d", "-s", "b", "-x", "120", "-y", "40", "sleep 100000"])
+        tmux.run(["new-session", "-d", "-s", "keep", "-x", "120", "-y", "40", "sleep 100000"])
         tmux.run(["set-option", "-g", "remain-on-exit", "on"])
         var weftTimes: [Double] = []
         var htopTimes: [Double] = []
@@ -130,7 +130,8 @@ enum TUIBenchmark {
         tmux.run(["send-keys", "-t", "b:0", "Tab"])
         tmux.run(["send-keys", "-t", "b:0", "-l", "bob-demo-pw"])
         tmux.run(["send-keys", "-t", "b:0", "Enter"])
-        _ = tmux.waitFor("Jobs \(jobs)", timeout: 120)
+        _ = tmux.waitFor("Logged in as bob", timeout: 120)
+        _ = tmux.waitFor("job_0", timeout: 120)
         let pid = Int32(tmux.run(["display-message", "-p", "-t", "b:0", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         usleep(500_000)
         let cpu0 = cpuTicks(pid)
@@ -207,20 +208,25 @@ enum TUIBenchmark {
     struct Tmux {
         let socket: String
 
+        /// Runs tmux with posix_spawn and waitpid (Foundation's Process can miss the exit of a client whose server
+        /// it forked); output goes through a temporary file, read only for capture-pane and display-message.
         @discardableResult
         func run(_ args: [String]) -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-            p.arguments = ["-L", socket] + args
-            p.standardInput = FileHandle.nullDevice
-            let capture = args.first == "capture-pane" || args.first == "display-message"
-            let pipe = Pipe()
-            p.standardOutput = capture ? pipe : FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            do { try p.run() } catch { return "" }
-            let data = capture ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            let out = NSTemporaryDirectory() + "\(socket).out"
+            let argv = ["/usr/bin/tmux", "-L", socket] + args
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+            defer { for a in cargs { free(a) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ) == 0 else { return "" }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         }
 
         /// Polls the screen until it contains `text`; returns the milliseconds it took.
@@ -239,7 +245,8 @@ enum TUIBenchmark {
         func launch(_ command: String, until text: String) -> Double {
             let stamp = NSTemporaryDirectory() + "\(socket).start"
             try? FileManager.default.removeItem(atPath: stamp)
-            run(["respawn-pane", "-k", "-t", "b:0", "clear; sleep 0.2; date +%s%N > \(stamp); exec \(command)"])
+            run(["kill-session", "-t", "b"])
+            run(["new-session", "-d", "-s", "b", "-x", "120", "-y", "40", "date +%s%N > \(stamp); exec \(command)"])
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
                 if run(["capture-pane", "-p", "-t", "b:0"]).contains(text) {

@@ -11,28 +11,26 @@ struct EndToEndTests {
         let socket = "weft-e2e-\(getpid())"
         let env: [String: String]
 
-        /// Runs a tmux command. Output is read only when `capture` is set: a tmux server started by the command
-        /// would otherwise inherit the pipe and keep it open forever.
+        /// Runs a tmux command with posix_spawn and waitpid (Foundation's Process can miss the exit of a client whose
+        /// server it forked, and a server inheriting a pipe keeps it open); output goes through a temporary file.
         @discardableResult
         func run(_ args: [String], capture: Bool = true) -> (status: Int32, out: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["tmux", "-L", socket] + args
-            p.standardInput = FileHandle.nullDevice
-            guard capture else {
-                p.standardOutput = FileHandle.nullDevice
-                p.standardError = FileHandle.nullDevice
-                do { try p.run() } catch { return (127, "\(error)") }
-                p.waitUntilExit()
-                return (p.terminationStatus, "")
-            }
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = pipe
-            do { try p.run() } catch { return (127, "\(error)") }
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+            let out = NSTemporaryDirectory() + "\(socket)-\(UInt32.random(in: 0...UInt32.max)).out"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let argv = ["/usr/bin/env", "tmux", "-L", socket] + args
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, capture ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+            defer { for a in cargs { free(a) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ) == 0 else { return (127, "cannot run tmux") }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return (status, capture ? ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "") : "")
         }
 
         func start(_ command: String) {
