@@ -185,7 +185,7 @@ struct EndToEndTests {
         tmux.respawn("\(weft) --workspace \(ws)")
         login("alice")
         tmux.keys("j")
-        tmux.waitFor("alice may not read the runs of job customers_daily_production")
+        tmux.waitFor("permission denied: alice may not read the runs of job")
         tmux.keys("q")
         tmux.waitFor("exit", { _ in tmux.isDead() })
     }
