@@ -111,16 +111,18 @@ struct EndToEndTests {
 
         // `weft demo` on a fresh workspace opens the login screen with the demo users and passwords.
         tmux.start("\(weft) demo --workspace \(ws)")
-        guard tmux.waitFor("Demo users", timeout: 60) else { return }
-        #expect(tmux.screen().contains("bob    bob-demo-pw"))
+        // `weft demo` prints the users before it takes the screen too: wait for the login screen itself.
+        guard tmux.waitFor("the login screen with the demo users", timeout: 60, { $0.contains("Weft — log in") && $0.contains("bob    bob-demo-pw") })
+        else { return }
 
         // alice runs the development job and sees it reach success.
         login("alice")
         tmux.waitFor("customers_daily_development")
         tmux.keys("r")
         tmux.waitFor("Run r")
-        guard tmux.waitFor("run success", timeout: 120, { $0.contains("✓ success   elapsed") }) else { return }
-        #expect(tmux.screen().components(separatedBy: "✓ success").count - 1 >= 5)
+        // The run and its four tasks: five "✓ success" on one screen.
+        guard tmux.waitFor("run success", timeout: 120, { $0.contains("✓ success   elapsed") && $0.components(separatedBy: "✓ success").count - 1 >= 5 })
+        else { return }
         tmux.keys("Escape")
         // D onto production is greyed with the reason.
         tmux.keys("D")
@@ -160,14 +162,14 @@ struct EndToEndTests {
         tmux.waitFor("customers_daily_production is now enabled")
         tmux.keys("r")
         tmux.waitFor("on production — PRODUCTION")
-        guard tmux.waitFor("production run success", timeout: 120, { $0.contains("✓ success   elapsed") }) else { return }
-        #expect(tmux.screen().components(separatedBy: "✓ success").count - 1 >= 5)
+        guard
+            tmux.waitFor("production run success", timeout: 120, { $0.contains("✓ success   elapsed") && $0.components(separatedBy: "✓ success").count - 1 >= 5 })
+        else { return }
         #expect(FileManager.default.fileExists(atPath: ws + "/fabrics/production/data/customer_analytics"))
         tmux.keys("Escape")
         // The diff shows the differences he made.
         tmux.keys("d")
-        tmux.waitFor("tasks.ingest.values.sample_rate")
-        #expect(tmux.screen().contains("tasks.ingest.config"))
+        tmux.waitFor("the diff", { $0.contains("tasks.ingest.values.sample_rate") && $0.contains("tasks.ingest.config") })
         // Resize to below the minimum and back, and switch the theme.
         tmux.run(["resize-window", "-t", "weft", "-x", "70", "-y", "20"])
         tmux.waitFor("Terminal too small")
