@@ -80,7 +80,7 @@ extension Workspace {
             var sql = "SELECT project, path, blob, enabled, body FROM job_index WHERE project IN (\(names.map { _ in "?" }.joined(separator: ",")))"
             var args: [any DatabaseValueConvertible] = names
             if let fabric { sql += " AND fabric = ?"; args.append(fabric) }
-            sql += " ORDER BY project, name"
+            sql += " ORDER BY project, path"
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
             while let row = try cursor.next() {
                 let body: Data = row[4]

@@ -27,7 +27,7 @@ extension Workspace {
             var byFabric: [String: LastRun] = [:]
             let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT project, job, fabric, state, MAX(queued_at) FROM runs WHERE fabric IN (\(marks)) GROUP BY project, job",
+                sql: "SELECT project, job, fabric, state, queued_at FROM job_last_run WHERE fabric IN (\(marks))",
                 arguments: StatementArguments(fabrics))
             while let row = try rows.next() {
                 let project: String = row[0]
