@@ -15,9 +15,6 @@ public final class Metastore: Sendable {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // A small page cache per connection (the default is about 8 MB each): the OS caches the file anyway,
-            // and a TUI showing 10,000 jobs should not hold them twice.
-            try db.execute(sql: "PRAGMA cache_size = -1024")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -58,6 +58,26 @@ public struct Git: Sendable {
         _ = try? ProcessRunner.run("/usr/bin/git", ["-C", directory, "gc", "--auto", "--quiet"], environment: env)
     }
 
+    /// HEAD's commit and tree ids and the blob ids of `paths` at HEAD (absent paths are missing), in one git call:
+    /// `cat-file --batch-check` answers every name, printing "<name> missing" for what does not exist.
+    func headTreeAndBlobs(_ paths: [String]) throws(WeftError) -> (head: String, tree: String, blobs: [String: String]) {
+        let names = ["HEAD", "HEAD^{tree}"] + paths.map { "HEAD:" + $0 }
+        let out = try ProcessRunner.run(
+            "/usr/bin/git", ["-C", directory, "cat-file", "--batch-check"], environment: Self.environment(author: nil),
+            input: Data((names.joined(separator: "\n") + "\n").utf8))
+        guard out.status == 0 else {
+            throw .failure("git cat-file failed in \(directory): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        let lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func oid(_ i: Int) -> String? {
+            guard i < lines.count, !lines[i].hasSuffix(" missing") else { return nil }
+            return lines[i].split(separator: " ").first.map(String.init)
+        }
+        var blobs: [String: String] = [:]
+        for (i, p) in paths.enumerated() { if let b = oid(i + 2) { blobs[p] = b } }
+        return (oid(0) ?? "", oid(1) ?? "", blobs)
+    }
+
     /// Creates a repository with `main` as its branch.
     public func initRepository() throws(WeftError) {
         try run(["init", "-q", "-b", "main"])
