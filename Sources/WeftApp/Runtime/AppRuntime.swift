@@ -51,18 +51,49 @@ public final class AppRuntime {
 
     /// Runs until the user quits: blocks in the backend's `waitForInput()` (no timeout), then drains everything
     /// queued, then renders once if the state changed.
+    ///
+    /// Keys and resizes are drawn at once. Changes that stream in from runs (progress, log lines, states of 20 tasks)
+    /// are drawn at most every `minimumFrameInterval`: the pending frame is drawn when a timed wake arrives, so a busy
+    /// run costs a few frames a second, not one per event.
     public func run() async {
         render()
+        var lastFrame = DispatchTime.now().uptimeNanoseconds
+        var framePending = false
         while !state.shouldQuit {
             let events = terminal.backend.waitForInput()
             if events.isEmpty && terminal.backend is TestBackend { break }
             let before = state
+            let fromUser = events.contains { event in
+                switch event {
+                case .key, .resize, .quit: return true
+                case .wake: return false
+                }
+            }
             handle(events)
             drainMailbox()
-            if state != before { render() }
+            guard state != before || framePending else { continue }
+            let now = DispatchTime.now().uptimeNanoseconds
+            let elapsed = now &- lastFrame
+            if fromUser || elapsed >= Self.minimumFrameInterval {
+                render()
+                lastFrame = now
+                framePending = false
+            } else if !framePending {
+                framePending = true
+                let wait = Self.minimumFrameInterval - elapsed
+                let mailbox = self.mailbox
+                Task.detached {
+                    try? await Task.sleep(nanoseconds: wait)
+                    mailbox.signal()
+                }
+            }
         }
         await shutdown()
     }
+
+    /// The shortest time between two frames drawn for streamed run events (100 ms: progress is written at most
+    /// every 100 ms per task anyway).
+    static let minimumFrameInterval: UInt64 = 100_000_000
 
     /// Applies backend events.
     public func handle(_ events: [InputEvent]) {
