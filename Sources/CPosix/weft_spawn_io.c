@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <spawn.h>
 #include <unistd.h>
 #include "CPosix.h"
@@ -25,4 +26,12 @@ done:
 
 int weft_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
+}
+
+int weft_malloc_trim(void) {
+    return malloc_trim(0);
+}
+
+int weft_malloc_arena_max(int n) {
+    return mallopt(M_ARENA_MAX, n);
 }

@@ -55,4 +55,10 @@ int weft_pipe_cloexec(int fds[2]);
 int weft_spawn_io(pid_t *pid, const char *path, const char *cwd, char *const argv[], char *const envp[], int in_fd, int out_fd,
                   int err_fd);
 
+/// malloc_trim(0): returns freed memory in malloc's arenas to the system. Returns 1 if memory was released.
+int weft_malloc_trim(void);
+
+/// mallopt(M_ARENA_MAX, n): at most n malloc arenas (fewer arenas, less memory held by a long-lived process).
+int weft_malloc_arena_max(int n);
+
 #endif

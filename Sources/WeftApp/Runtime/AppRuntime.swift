@@ -1,4 +1,5 @@
 import Foundation
+import WeftStore
 import Logging
 import TerminalUI
 import WeftDomain
@@ -124,6 +125,8 @@ public final class AppRuntime {
     public func dispatch(_ message: AppMessage) {
         let effects = AppUpdate.update(&state, message)
         for effect in effects { execute(effect) }
+        // The previous lists (thousands of rows) were just released: give that memory back to the system.
+        if case .mainLoaded = message { MallocArenas.release() }
     }
 
     /// Draws the state.

@@ -40,9 +40,18 @@ public struct FileLogHandler: LogHandler {
         self.sink = sink
     }
 
+    /// UTC `YYYY-MM-DDTHH:MM:SSZ` without ISO8601DateFormatter (which costs megabytes of ICU pages to a TUI).
+    static func timestamp(_ date: Date = Date()) -> String {
+        var t = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func p2(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(parts.tm_year + 1900)-\(p2(parts.tm_mon + 1))-\(p2(parts.tm_mday))T\(p2(parts.tm_hour)):\(p2(parts.tm_min)):\(p2(parts.tm_sec))Z"
+    }
+
     /// Writes one line: time, level, label, message, metadata.
     public func log(event: LogEvent) {
-        let iso = ISO8601DateFormatter().string(from: Date())
+        let iso = Self.timestamp()
         var meta = metadata
         if let m = event.metadata { meta.merge(m) { _, new in new } }
         let metaText = meta.isEmpty ? "" : " " + meta.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

@@ -35,8 +35,15 @@ public enum MainDataLoader {
             rows.append(JobRow(record: record, nextFire: next, lastRun: l?.state, lastRunAt: l?.queuedAt))
         }
         let fabricRows = fabrics.map { FabricRow(fabric: $0, jobCount: counts[$0.name] ?? 0, lastRun: last.fabrics[$0.name]?.state) }
+        defer { releaseFreedMemory() }
         return MainData(
             teams: teams, fabrics: fabricRows, projects: readable, allProjects: all, jobs: rows,
             broken: broken.map { "\($0.project)/\($0.path): \($0.problems.map(\.description).joined(separator: "; "))" })
     }
+}
+
+/// Loading thousands of jobs leaves freed temporaries (rows, blobs, decoded copies) in malloc's arenas; hand them
+/// back to the system so a long-lived TUI does not keep them resident.
+func releaseFreedMemory() {
+    MallocArenas.release()
 }

@@ -3,12 +3,16 @@ import WeftDomain
 
 /// Formatting of times, durations and states for the screen.
 enum Format {
+    /// Two digits, zero-padded. (Not `String(format:)`: it pulls in ICU-backed formatting, megabytes of resident
+    /// pages for a long-lived process.)
+    static func pad2(_ n: Int) -> String { n < 10 && n >= 0 ? "0\(n)" : "\(n)" }
+
     /// `1h02m`, `3m05s`, `12s`.
     static func duration(_ seconds: TimeInterval?) -> String {
         guard let seconds, seconds.isFinite else { return "—" }
         let s = max(0, Int(seconds.rounded()))
-        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
-        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        if s >= 3600 { return "\(s / 3600)h\(pad2((s % 3600) / 60))m" }
+        if s >= 60 { return "\(s / 60)m\(pad2(s % 60))s" }
         return "\(s)s"
     }
 
@@ -18,7 +22,7 @@ enum Format {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = tz
         let c = cal.dateComponents([.month, .day, .hour, .minute], from: date)
-        return String(format: "%02d-%02d %02d:%02d", c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+        return "\(pad2(c.month ?? 0))-\(pad2(c.day ?? 0)) \(pad2(c.hour ?? 0)):\(pad2(c.minute ?? 0))"
     }
 
     /// `2025-11-30 06:00:00` in the state's time zone.
@@ -27,7 +31,7 @@ enum Format {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = tz
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        return "\(c.year ?? 0)-\(pad2(c.month ?? 0))-\(pad2(c.day ?? 0)) \(pad2(c.hour ?? 0)):\(pad2(c.minute ?? 0)):\(pad2(c.second ?? 0))"
     }
 
     /// A state word with a symbol that survives monochrome: `✓ success`, `✗ failed`, `▶ running`.
