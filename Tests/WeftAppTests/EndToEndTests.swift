@@ -50,7 +50,13 @@ struct EndToEndTests {
         func keys(_ keys: String...) { run(["send-keys", "-t", "weft:0"] + keys, capture: false) }
         func type(_ text: String) { run(["send-keys", "-t", "weft:0", "-l", text], capture: false) }
         func isDead() -> Bool { run(["display-message", "-p", "-t", "weft:0", "#{pane_dead}"]).out.trimmingCharacters(in: .whitespacesAndNewlines) == "1" }
-        func kill() { run(["kill-server"], capture: false) }
+        /// Ends the server and everything in it. kill-server alone has left servers behind (their socket gone, their
+        /// children unreaped), so the server's pid is killed too.
+        func kill() {
+            let pid = run(["display-message", "-p", "#{pid}"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+            run(["kill-server"], capture: false)
+            if let pid = Int32(pid), pid > 1 { Foundation.kill(pid, SIGKILL) }
+        }
 
         /// Polls until the screen satisfies `condition`; on timeout records an issue with the screen.
         @discardableResult
