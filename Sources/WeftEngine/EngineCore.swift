@@ -414,26 +414,8 @@ final class EngineCore: @unchecked Sendable {
                 return task.environment[String(entry[..<eq])] == nil
             })
         }
-        if !task.workingDirectory.isEmpty {
-            var isDir: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: task.workingDirectory, isDirectory: &isDir) || !isDir.boolValue {
-                let why = "working directory \(task.workingDirectory) does not exist; check the project checkout"
-                if logFD >= 0 {
-                    writeAll(logFD, "weft: \(why)\n")
-                    close(logFD)
-                }
-                if let configPath { unlink(configPath) }
-                node.record.startedAt = started
-                releaseSlot(run.request.fabric.name, lock: slotLock)
-                finish(node, run, state: .failed, exitCode: nil, message: why)
-                return
-            }
-        }
-
-        var pipeFDs: [Int32] = [-1, -1]
-        let rc = weft_pipe(&pipeFDs)
-        guard rc == 0, let spawner else {
-            let why = "cannot create a pipe for the task's output: \(Self.errorText(rc)); too many open files?"
+        // A task that fails before its process exists: say why in its log, undo what was prepared, end it failed.
+        func failBeforeSpawn(_ why: String) {
             if logFD >= 0 {
                 writeAll(logFD, "weft: \(why)\n")
                 close(logFD)
@@ -442,6 +424,19 @@ final class EngineCore: @unchecked Sendable {
             node.record.startedAt = started
             releaseSlot(run.request.fabric.name, lock: slotLock)
             finish(node, run, state: .failed, exitCode: nil, message: why)
+        }
+        if !task.workingDirectory.isEmpty {
+            var isDir: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: task.workingDirectory, isDirectory: &isDir) || !isDir.boolValue {
+                failBeforeSpawn("working directory \(task.workingDirectory) does not exist; check the project checkout")
+                return
+            }
+        }
+
+        var pipeFDs: [Int32] = [-1, -1]
+        let rc = weft_pipe(&pipeFDs)
+        guard rc == 0, let spawner else {
+            failBeforeSpawn("cannot create a pipe for the task's output: \(Self.errorText(rc)); too many open files?")
             return
         }
         let p = TaskProcess(
