@@ -19,6 +19,9 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     case runJob = "run.start"
     case cancelRun = "run.cancel"
     case readRuns = "run.read"
+    /// Build, test and tag a release of a project: members of the project's owner team.
+    case createRelease = "release.create"
+    /// Apply a release to a fabric: members of the fabric's owner team.
     case deployRelease = "release.deploy"
     case login = "login"
 
@@ -38,8 +41,26 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
         case .runJob: return "run"
         case .cancelRun: return "cancel"
         case .readRuns: return "read the runs of"
+        case .createRelease: return "create a release of"
         case .deployRelease: return "deploy a release to"
         case .login: return "log in as"
+        }
+    }
+
+    /// The kinds of object the action concerns, in the order messages name them. `PermissionPolicy` refuses the
+    /// action on any other kind of object, for everyone (admins included).
+    public var resourceKinds: [Resource.Kind] {
+        switch self {
+        case .createUser: return [.workspace, .user]
+        case .createTeam: return [.workspace, .team]
+        case .changeTeam: return [.team]
+        case .createFabric, .changeFabric, .setFabricSecret, .viewFabricSettings: return [.fabric]
+        case .createProject, .readProject, .editPipeline, .createRelease: return [.project]
+        case .createJob, .duplicateJob, .runJob, .deployRelease: return [.fabric, .job]
+        case .editJob, .enableJob, .disableJob, .deleteJob: return [.job]
+        case .cancelRun: return [.run]
+        case .readRuns: return [.fabric, .job, .run]
+        case .login: return [.user]
         }
     }
 

@@ -2,8 +2,10 @@
 ///
 /// - Admins manage users, teams and fabric records; they use fabrics and read projects only through teams.
 /// - A fabric is usable only by members of its owner team.
-/// - A project is readable (and its pipelines editable) by members of its owner team.
+/// - A project is readable (and its pipelines editable, its releases made) by members of its owner team.
 /// - A job bound to a fabric may be changed only by someone who can read its project and use its fabric.
+/// - An action applied to a kind of object it does not concern (`Action.resourceKinds`) is refused for everyone,
+///   admins included: running a project, reading the runs of the workspace, creating a fabric given as a team.
 public enum PermissionPolicy {
     /// Returns nil when allowed, else the denial to report.
     public static func check(_ principal: Principal, _ action: Action, _ resource: Resource) -> PermissionDenial? {
@@ -14,32 +16,92 @@ public enum PermissionPolicy {
         }
         func adminOnly() -> PermissionDenial? { principal.isAdmin ? nil : deny(nil) }
         func member(_ team: String) -> PermissionDenial? { principal.isMember(of: team) ? nil : deny(team) }
+        func adminOrMember(_ team: String) -> PermissionDenial? { principal.isAdmin ? nil : member(team) }
+        func inapplicable() -> PermissionDenial {
+            PermissionDenial(
+                user: principal.name, action: action, object: resource.label, neededTeam: nil,
+                userTeams: principal.teams.sorted(), inapplicableTo: resource.kind)
+        }
 
-        switch (action, resource) {
-        case (.createUser, _), (.createTeam, _), (.changeTeam, _), (.createFabric, _), (.changeFabric, _):
-            return adminOnly()
-        case (.setFabricSecret, .fabric(let f)):
-            return principal.isAdmin ? nil : member(f.ownerTeam)
-        case (.viewFabricSettings, .fabric(let f)), (.runJob, .fabric(let f)), (.readRuns, .fabric(let f)),
-            (.deployRelease, .fabric(let f)), (.duplicateJob, .fabric(let f)), (.createJob, .fabric(let f)):
-            return member(f.ownerTeam)
-        case (.createProject, .project(let p)):
-            return principal.isAdmin ? nil : member(p.ownerTeam)
-        case (.readProject, .project(let p)), (.editPipeline, .project(let p)):
-            return member(p.ownerTeam)
-        case (.createJob, .job(_, let p, let f)), (.duplicateJob, .job(_, let p, let f)), (.editJob, .job(_, let p, let f)),
-            (.enableJob, .job(_, let p, let f)), (.disableJob, .job(_, let p, let f)), (.deleteJob, .job(_, let p, let f)):
+        // The kinds an action concerns are declared once, on the action; nothing else gets through.
+        guard action.resourceKinds.contains(resource.kind) else { return inapplicable() }
+
+        // One rule per (action, kind of object) that means something; every other pair is refused below.
+        switch action {
+        case .createUser:
+            switch resource {
+            case .workspace, .user: return adminOnly()
+            default: return inapplicable()
+            }
+        case .createTeam:
+            switch resource {
+            case .workspace, .team: return adminOnly()
+            default: return inapplicable()
+            }
+        case .changeTeam:
+            switch resource {
+            case .team: return adminOnly()
+            default: return inapplicable()
+            }
+        case .createFabric, .changeFabric:
+            switch resource {
+            case .fabric: return adminOnly()
+            default: return inapplicable()
+            }
+        case .setFabricSecret:
+            switch resource {
+            case .fabric(let f): return adminOrMember(f.ownerTeam)
+            default: return inapplicable()
+            }
+        case .viewFabricSettings:
+            switch resource {
+            case .fabric(let f): return member(f.ownerTeam)
+            default: return inapplicable()
+            }
+        case .createProject:
+            switch resource {
+            case .project(let p): return adminOrMember(p.ownerTeam)
+            default: return inapplicable()
+            }
+        case .readProject, .editPipeline, .createRelease:
+            switch resource {
+            case .project(let p): return member(p.ownerTeam)
+            default: return inapplicable()
+            }
+        case .createJob, .duplicateJob:
+            switch resource {
+            // Only the target fabric is known yet; the store checks the project separately.
+            case .fabric(let f): return member(f.ownerTeam)
             // The fabric's team decides first: that is the team the message should name.
-            return member(f.ownerTeam) ?? member(p.ownerTeam)
-        case (.runJob, .job(_, _, let f)), (.readRuns, .job(_, _, let f)), (.deployRelease, .job(_, _, let f)):
-            return member(f.ownerTeam)
-        case (.runJob, .run(_, _, let f)), (.cancelRun, .run(_, _, let f)), (.readRuns, .run(_, _, let f)):
-            return member(f.ownerTeam)
-        case (.login, _):
-            return nil
-        default:
-            // An action applied to an object it does not concern is refused, never silently allowed.
-            return adminOnly() ?? (resource.fabric.flatMap { member($0.ownerTeam) })
+            case .job(_, let p, let f): return member(f.ownerTeam) ?? member(p.ownerTeam)
+            default: return inapplicable()
+            }
+        case .editJob, .enableJob, .disableJob, .deleteJob:
+            switch resource {
+            case .job(_, let p, let f): return member(f.ownerTeam) ?? member(p.ownerTeam)
+            default: return inapplicable()
+            }
+        case .runJob, .deployRelease:
+            switch resource {
+            case .fabric(let f), .job(_, _, let f): return member(f.ownerTeam)
+            default: return inapplicable()
+            }
+        case .cancelRun:
+            switch resource {
+            case .run(_, _, let f): return member(f.ownerTeam)
+            default: return inapplicable()
+            }
+        case .readRuns:
+            switch resource {
+            case .fabric(let f), .job(_, _, let f), .run(_, _, let f): return member(f.ownerTeam)
+            default: return inapplicable()
+            }
+        case .login:
+            switch resource {
+            // Whether the password is right is the identity store's business; anyone may try.
+            case .user: return nil
+            default: return inapplicable()
+            }
         }
     }
 

@@ -23,6 +23,27 @@ public enum Resource: Sendable, Hashable {
         }
     }
 
+    /// The kind of object this is, for deciding which actions concern it.
+    public var kind: Kind {
+        switch self {
+        case .workspace: return .workspace
+        case .user: return .user
+        case .team: return .team
+        case .fabric: return .fabric
+        case .project: return .project
+        case .job: return .job
+        case .run: return .run
+        }
+    }
+
+    /// The kinds of object an action may concern: one per `Resource` case.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case workspace, user, team, fabric, project, job, run
+
+        /// How the kind is named in messages: "the workspace", "a project".
+        public var phrase: String { self == .workspace ? "the workspace" : "a \(rawValue)" }
+    }
+
     /// The fabric involved, if any.
     public var fabric: Fabric? {
         switch self {
