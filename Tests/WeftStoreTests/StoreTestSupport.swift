@@ -76,6 +76,25 @@ final class TempWorkspace: @unchecked Sendable {
     }
 }
 
+/// Settings schemas built by hand (the store cannot see drivers): what the local driver declares, and one shaped
+/// like the databricks driver's (a documented `secret_scope` setting, a `token` secret).
+enum TestSchemas {
+    static let local = FabricSettingsSchema(
+        kind: .local, settings: [.init("sandbox", .onOff), .init("network", .onOff)])
+
+    static let databricks = FabricSettingsSchema(
+        kind: .databricks,
+        settings: [
+            .init("host", .url, required: true, help: "the workspace URL"),
+            .init("artifacts_path", .absolutePath),
+            .init("secret_scope"),
+            .init("size.{name}.spark_version", required: true),
+            .init("size.{name}.node_type_id", required: true),
+            .init("size.{name}.num_workers", .positiveInt, required: true),
+        ],
+        secrets: ["token"])
+}
+
 /// The denial inside a thrown error, if it is one.
 func denial(of error: any Error) -> PermissionDenial? {
     if let e = error as? WeftError, case .permissionDenied(let d) = e { return d }

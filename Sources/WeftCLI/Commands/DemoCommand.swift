@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WeftEngine
 import WeftStore
 
 /// `weft demo`: the seed scenario as a ready workspace.
@@ -14,7 +15,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let root = DemoWorkspace.defaultRoot(explicit: workspace)
-        let created = try DemoWorkspace.ensure(at: root, reset: reset)
+        let created = try DemoWorkspace.ensure(at: root, reset: reset) { ws, kind in try EngineSupport.service(ws).settingsSchema(kind) }
         print("\(created ? "Created" : "Using") the demo workspace at \(root)")
         print("Demo users (fixed demo passwords):")
         for c in DemoWorkspace.credentials { print("  \(c.user.padding(toLength: 6, withPad: " ", startingAt: 0)) \(c.password.padding(toLength: 14, withPad: " ", startingAt: 0)) \(c.role)") }

@@ -1,36 +1,92 @@
 import ArgumentParser
 import Foundation
 import WeftDomain
+import WeftEngine
 import WeftStore
 
 extension Stage: ExpressibleByArgument {}
 extension FabricKind: ExpressibleByArgument {}
 
-/// `weft fabric create|set-secret|list|show`.
-struct FabricCommand: ParsableCommand {
+/// `weft fabric create|update|set-secret|list|show|check`. Settings are checked by the kind's driver (through the
+/// run service) whenever a fabric is created or changed; `check` has the driver test them for real.
+struct FabricCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fabric", abstract: "Manage fabrics (execution environments).",
-        subcommands: [Create.self, SetSecret.self, List.self, Show.self])
+        subcommands: [Create.self, Update.self, SetSecret.self, List.self, Show.self, Check.self])
+
+    /// `--set key=value` arguments as settings; a malformed one, or a key given twice, is a usage error.
+    static func parseSettings(_ assignments: [String]) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for a in assignments {
+            guard let eq = a.firstIndex(of: "=") else {
+                throw ValidationError("--set '\(a)' is not key=value; write e.g. --set sandbox=on")
+            }
+            let key = String(a[..<eq]).trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty else { throw ValidationError("--set '\(a)' has no key before '='; write e.g. --set sandbox=on") }
+            guard out[key] == nil else { throw ValidationError("--set gives setting '\(key)' more than once; give each setting once") }
+            out[key] = String(a[a.index(after: eq)...])
+        }
+        return out
+    }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a fabric (admins).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a fabric (admins).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Fabric name.") var name: String
         @Option(help: "The team that owns (and alone may use) the fabric.") var owner: String
         @Option(help: "development, qa or production.") var stage: Stage
         @Option(help: "local, spark, airflow or databricks.") var kind: FabricKind = .local
         @Option(help: "How many tasks may run at once.") var slots: Int = 4
-        @Option(name: .customLong("set"), help: "A connection setting key=value (repeatable; never secrets).") var settings: [String] = []
+        @Option(name: .customLong("set"), help: "A setting of the kind, key=value (repeatable; never secrets).") var settings: [String] = []
+
+        func validate() throws { _ = try FabricCommand.parseSettings(settings) }
 
         func run() throws {
             let (ws, p) = try global.session()
-            var dict: [String: String] = [:]
-            for s in settings {
-                let (k, v) = try ConfigValueParser.splitAssignment(s)
-                dict[k] = v
-            }
-            try ws.createFabric(p, Fabric(name: name, ownerTeam: owner, stage: stage, kind: kind, slots: slots, settings: dict))
+            let dict = try FabricCommand.parseSettings(settings)
+            let schema = try EngineSupport.service(ws).settingsSchema(kind)
+            try ws.createFabric(p, Fabric(name: name, ownerTeam: owner, stage: stage, kind: kind, slots: slots, settings: dict), schema: schema)
             print("Created fabric \(name) (\(stage.rawValue), \(kind.rawValue), owner \(owner), \(slots) slots).")
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "update", 
+            abstract: "Change a fabric's settings or slots (admins). Its stage, kind and owner are not changed.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Fabric name.") var name: String
+        @Option(name: .customLong("set"), help: "Add or replace a setting, key=value (repeatable; never secrets).") var settings: [String] = []
+        @Option(name: .customLong("unset"), help: "Remove a setting (repeatable).") var unset: [String] = []
+        @Option(help: "How many tasks may run at once.") var slots: Int?
+
+        func validate() throws {
+            let set = try FabricCommand.parseSettings(settings)
+            for key in unset {
+                if key.contains("=") { throw ValidationError("--unset takes a setting's key, not key=value: '\(key)'") }
+                if key.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--unset needs a setting's key") }
+                if set[key] != nil { throw ValidationError("setting '\(key)' is given to both --set and --unset; give it once") }
+            }
+            if settings.isEmpty && unset.isEmpty && slots == nil {
+                throw ValidationError("nothing to change; give --set key=value, --unset KEY or --slots N")
+            }
+        }
+
+        func run() throws {
+            let (ws, p) = try global.session()
+            let set = try FabricCommand.parseSettings(settings)
+            let kind = try ws.fabric(name).kind
+            let schema = try EngineSupport.service(ws).settingsSchema(kind)
+            let f = try ws.updateFabric(p, name: name, set: set, unset: unset, slots: slots, schema: schema)
+            if global.output == .json {
+                return try global.printJSON(
+                    FabricView(name: f.name, stage: f.stage.rawValue, kind: f.kind.rawValue, owner: f.ownerTeam, slots: f.slots))
+            }
+            // Keys only: an admin sets settings but does not read them back (they belong to the fabric's team).
+            var changes: [String] = []
+            if !set.isEmpty { changes.append("set " + set.keys.sorted().joined(separator: ", ")) }
+            if !unset.isEmpty { changes.append("unset " + Set(unset).sorted().joined(separator: ", ")) }
+            if let slots { changes.append("\(slots) slots") }
+            print("Updated fabric \(name) (\(changes.joined(separator: "; "))).")
         }
     }
 
@@ -64,7 +120,7 @@ struct FabricCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List fabrics.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List fabrics.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -80,7 +136,7 @@ struct FabricCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a fabric with its settings (members of its team).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a fabric with its settings (members of its team).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Fabric name.") var name: String
 
@@ -95,6 +151,24 @@ struct FabricCommand: ParsableCommand {
             print("data:     \(ws.dataRoot(fabric: f.name))")
             print("settings: " + (f.settings.isEmpty ? "-" : f.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))
             print("secrets:  " + (f.secretNames.isEmpty ? "-" : f.secretNames.map { "\($0) (set)" }.joined(separator: ", ")))
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "check", 
+            abstract: "Test a fabric's settings for real through its driver (its team or an admin); exit 1 when a check fails.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Fabric name.") var name: String
+
+        func run() async throws {
+            let (ws, p) = try global.session()
+            let checks = try await EngineSupport.service(ws).check(p, fabric: name)
+            if global.output == .json {
+                try global.printJSON(checks)
+            } else {
+                for c in checks { print("\(c.ok ? "✓" : "✗") \(c.name) — \(c.detail)") }
+            }
+            if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
         }
     }
 }

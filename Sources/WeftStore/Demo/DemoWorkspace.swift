@@ -30,9 +30,20 @@ public enum DemoWorkspace {
         Bundle.module.bundleURL.appendingPathComponent("customer_analytics").path
     }
 
+    /// Where the demo gets a fabric kind's settings schema from: the kind's driver, which the store cannot see
+    /// (the CLI passes its run service's), given the workspace being built.
+    public typealias SettingsSchemas = (_ workspace: Workspace, _ kind: FabricKind) throws -> FabricSettingsSchema
+
+    /// A schema of only the settings every kind takes (`description`) — all the demo's fabrics set. Stricter than
+    /// any driver's, so a demo built with it is one the drivers accept.
+    public static func commonSettingsOnly(_ workspace: Workspace, _ kind: FabricKind) -> FabricSettingsSchema {
+        FabricSettingsSchema(kind: kind, settings: [])
+    }
+
     /// Creates the demo workspace at `root` (or reuses it; `reset` recreates it). Returns whether it was created.
+    /// Its fabrics' settings are checked with `schemas`.
     @discardableResult
-    public static func ensure(at root: String, reset: Bool = false) throws -> Bool {
+    public static func ensure(at root: String, reset: Bool = false, schemas: SettingsSchemas = DemoWorkspace.commonSettingsOnly) throws -> Bool {
         let fm = FileManager.default
         if reset && fm.fileExists(atPath: root) {
             let isEmpty = (try? fm.contentsOfDirectory(atPath: root))?.isEmpty ?? false
@@ -45,7 +56,7 @@ public enum DemoWorkspace {
         let staging = root + ".creating-\(getpid())"
         try? fm.removeItem(atPath: staging)
         do {
-            try build(at: staging)
+            try build(at: staging, schemas: schemas)
             try fm.createDirectory(atPath: (root as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             guard rename(staging, root) == 0 else { throw WeftError.failure("cannot move the demo workspace into \(root)") }
         } catch {
@@ -55,7 +66,7 @@ public enum DemoWorkspace {
         return true
     }
 
-    static func build(at root: String) throws {
+    static func build(at root: String, schemas: SettingsSchemas) throws {
         let c = credentials
         let ws = try Workspace.create(at: root, admin: c[0].user, password: c[0].password)
         let admin = try ws.principal(for: User(name: "admin", isAdmin: true))
@@ -65,10 +76,13 @@ public enum DemoWorkspace {
         try ws.createTeam(admin, name: "developers", includes: ["prod_support"])
         try ws.addMember(admin, team: "developers", user: "alice")
         try ws.addMember(admin, team: "prod_support", user: "bob")
+        let local = try schemas(ws, .local)
         try ws.createFabric(
-            admin, Fabric(name: "development", ownerTeam: "developers", stage: .development, kind: .local, slots: 4, settings: ["description": "dummy customer data"]))
+            admin, Fabric(name: "development", ownerTeam: "developers", stage: .development, kind: .local, slots: 4, settings: ["description": "dummy customer data"]),
+            schema: local)
         try ws.createFabric(
-            admin, Fabric(name: "production", ownerTeam: "prod_support", stage: .production, kind: .local, slots: 8, settings: ["description": "real customer data"]))
+            admin, Fabric(name: "production", ownerTeam: "prod_support", stage: .production, kind: .local, slots: 8, settings: ["description": "real customer data"]),
+            schema: local)
         try ws.setSecret(admin, fabric: "development", secret: "anonymisation_salt", value: "development-salt-not-secret")
         try ws.setSecret(admin, fabric: "production", secret: "anonymisation_salt", value: randomToken())
         try writeData(ws.dataRoot(fabric: "development") + "/raw/customers.csv", rows: DemoData.development())

@@ -109,6 +109,7 @@ extension Workspace {
     // MARK: fabrics
 
     /// Every fabric (names, stages, kinds and owners are visible to all; settings are not part of listing output).
+    /// A row whose stage, kind or settings this Weft cannot read is an error, never a guess.
     public func fabrics() throws -> [Fabric] {
         try metastore.pool.read { db in
             var secretNames: [String: [String]] = [:]
@@ -116,22 +117,50 @@ extension Workspace {
                 secretNames[row[0], default: []].append(row[1])
             }
             return try Row.fetchAll(db, sql: "SELECT name, owner_team, stage, kind, slots, settings FROM fabrics ORDER BY name").map { row in
-                let settingsText: String = row[5]
-                let settings = (try? JSONDecoder().decode([String: String].self, from: Data(settingsText.utf8))) ?? [:]
-                return Fabric(
-                    name: row[0], ownerTeam: row[1], stage: Stage(rawValue: row[2]) ?? .development,
-                    kind: FabricKind(rawValue: row[3]) ?? .local, slots: row[4], settings: settings,
-                    secretNames: secretNames[row[0]] ?? [])
+                try Self.decodeFabric(row, secretNames: secretNames[row[0]] ?? [])
             }
         }
     }
 
     /// The fabric named `name`.
     public func fabric(_ name: String) throws -> Fabric {
-        guard let f = try fabrics().first(where: { $0.name == name }) else {
+        let found = try metastore.pool.read { db -> Fabric? in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT name, owner_team, stage, kind, slots, settings FROM fabrics WHERE name = ?", arguments: [name])
+            else { return nil }
+            let secretNames = try String.fetchAll(db, sql: "SELECT name FROM fabric_secrets WHERE fabric = ? ORDER BY name", arguments: [name])
+            return try Self.decodeFabric(row, secretNames: secretNames)
+        }
+        guard let found else {
             throw WeftError.notFound(kind: "fabric", name: name, hint: "list fabrics with 'weft fabric list'")
         }
-        return f
+        return found
+    }
+
+    /// A fabric from its metastore row (name, owner_team, stage, kind, slots, settings).
+    static func decodeFabric(_ row: Row, secretNames: [String]) throws -> Fabric {
+        let name: String = row[0]
+        let stageText: String = row[2]
+        let kindText: String = row[3]
+        let settingsText: String = row[5]
+        guard let stage = Stage(rawValue: stageText) else {
+            throw WeftError.workspace(
+                "fabric \(name) has stage '\(stageText)' in the metastore, which this Weft does not know (it knows "
+                    + Stage.allCases.map(\.rawValue).joined(separator: ", ")
+                    + "); upgrade Weft, or fix the fabric's row in weft.sqlite")
+        }
+        guard let kind = FabricKind(rawValue: kindText) else {
+            throw WeftError.workspace(
+                "fabric \(name) has kind '\(kindText)' in the metastore, which this Weft does not know (it knows "
+                    + FabricKind.allCases.map(\.rawValue).joined(separator: ", ")
+                    + "); upgrade Weft, or fix the fabric's row in weft.sqlite")
+        }
+        guard let settings = try? JSONDecoder().decode([String: String].self, from: Data(settingsText.utf8)) else {
+            throw WeftError.workspace(
+                "fabric \(name) has settings in the metastore that are not a JSON object of strings; upgrade Weft, or fix the fabric's row in weft.sqlite")
+        }
+        return Fabric(name: name, ownerTeam: row[1], stage: stage, kind: kind, slots: row[4], settings: settings, secretNames: secretNames)
     }
 
     /// A fabric with its settings, for users who may see them.
@@ -141,19 +170,18 @@ extension Workspace {
         return f
     }
 
-    /// Creates a fabric record (admins only).
-    public func createFabric(_ principal: Principal, _ fabric: Fabric) throws {
+    /// Creates a fabric record (admins only). Its settings are checked against its kind's `schema` (from the
+    /// kind's driver): unknown keys (with a "did you mean"), values that do not fit, required keys missing and
+    /// secrets given as settings are all reported at once.
+    public func createFabric(_ principal: Principal, _ fabric: Fabric, schema: FabricSettingsSchema) throws {
         try authorize(principal, .createFabric, .fabric(fabric))
         try Names.validate(fabric.name, kind: "fabric")
         guard (1...256).contains(fabric.slots) else { throw WeftError.invalid("slots must be between 1 and 256, not \(fabric.slots)") }
-        for key in fabric.settings.keys where Self.looksSecret(key) {
-            throw WeftError.invalid(
-                "setting '\(key)' looks like a secret; settings are visible to the fabric's team — store it with 'weft fabric set-secret \(fabric.name) \(key) --value-stdin'")
-        }
+        try Self.validateSettings(fabric.settings, of: fabric.name, kind: fabric.kind, schema: schema)
         guard try teams().contains(where: { $0.name == fabric.ownerTeam }) else {
             throw WeftError.notFound(kind: "team", name: fabric.ownerTeam, hint: "create it first with 'weft team create \(fabric.ownerTeam)'")
         }
-        let settings = String(decoding: try JSONEncoder().encode(fabric.settings), as: UTF8.self)
+        let settings = try Self.encodeSettings(fabric.settings)
         try metastore.pool.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM fabrics WHERE name = ?", arguments: [fabric.name]) != nil {
                 throw WeftError.alreadyExists(kind: "fabric", name: fabric.name)
@@ -166,9 +194,78 @@ extension Workspace {
         try FileManager.default.createDirectory(atPath: dataRoot(fabric: fabric.name), withIntermediateDirectories: true)
     }
 
-    static func looksSecret(_ key: String) -> Bool {
-        let k = key.lowercased()
-        return ["password", "secret", "token", "apikey", "api_key", "private_key"].contains { k.contains($0) }
+    /// Changes a fabric's settings and slots (admins only): `set` adds or replaces settings, `unset` removes them,
+    /// `slots` (when given) replaces the slot count. The resulting settings are checked against the kind's
+    /// `schema` as on creation (so a required setting cannot be unset), read, checked and written in one
+    /// transaction, and audited with the keys that changed — never their values. A fabric's stage, kind and owner
+    /// are not changed here: a production fabric must not quietly become something else (docs/decisions.md).
+    @discardableResult
+    public func updateFabric(
+        _ principal: Principal, name: String, set: [String: String] = [:], unset: [String] = [], slots: Int? = nil,
+        schema: FabricSettingsSchema
+    ) throws -> Fabric {
+        let current = try fabric(name)
+        try authorize(principal, .changeFabric, .fabric(current))
+        if set.isEmpty && unset.isEmpty && slots == nil {
+            throw WeftError.invalid("nothing to change on fabric \(name); give --set key=value, --unset KEY or --slots N")
+        }
+        var problems: [Problem] = []
+        for key in Set(unset).intersection(set.keys).sorted() {
+            problems.append(Problem("fabric \(name): setting '\(key)' is both set and unset; give it once"))
+        }
+        if let slots, !(1...256).contains(slots) { problems.append(Problem("slots must be between 1 and 256, not \(slots)")) }
+        if !problems.isEmpty { throw WeftError.invalid(problems) }
+        return try metastore.pool.write { db -> Fabric in
+            // Read again inside the transaction: a change made meanwhile is neither lost nor checked stale.
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT name, owner_team, stage, kind, slots, settings FROM fabrics WHERE name = ?", arguments: [name])
+            else { throw WeftError.notFound(kind: "fabric", name: name, hint: "list fabrics with 'weft fabric list'") }
+            let secretNames = try String.fetchAll(db, sql: "SELECT name FROM fabric_secrets WHERE fabric = ? ORDER BY name", arguments: [name])
+            var f = try Self.decodeFabric(row, secretNames: secretNames)
+            var missing: [Problem] = []
+            for key in Set(unset).sorted() where f.settings[key] == nil {
+                let hint = Suggestion.closest(to: key, in: f.settings.keys).map { "; did you mean '\($0)'?" } ?? ""
+                let has = f.settings.isEmpty ? "it has none" : "it has " + f.settings.keys.sorted().joined(separator: ", ")
+                missing.append(Problem("fabric \(name) has no setting '\(key)' to unset\(hint) (\(has))"))
+            }
+            if !missing.isEmpty { throw WeftError.invalid(missing) }
+            let before = f
+            for key in unset { f.settings[key] = nil }
+            for (key, value) in set { f.settings[key] = value }
+            if let slots { f.slots = slots }
+            try Self.validateSettings(f.settings, of: name, kind: f.kind, schema: schema)
+            try db.execute(
+                sql: "UPDATE fabrics SET settings = ?, slots = ? WHERE name = ?",
+                arguments: [try Self.encodeSettings(f.settings), f.slots, name])
+            // Keys only: a value may be something its team should not see in the audit trail of every fabric.
+            var changes: [String] = []
+            let added = set.keys.filter { before.settings[$0] == nil }.sorted()
+            let replaced = set.keys.filter { before.settings[$0] != nil }.sorted()
+            if !added.isEmpty { changes.append("add " + added.joined(separator: ", ")) }
+            if !replaced.isEmpty { changes.append("set " + replaced.joined(separator: ", ")) }
+            if !unset.isEmpty { changes.append("unset " + Set(unset).sorted().joined(separator: ", ")) }
+            if let slots { changes.append("slots \(before.slots) → \(slots)") }
+            try Workspace.insertAudit(db, event(principal, .changeFabric, .fabric(f), detail: changes.joined(separator: "; ")))
+            return f
+        }
+    }
+
+    /// Throws every problem of a fabric's settings against its kind's schema.
+    static func validateSettings(_ settings: [String: String], of fabric: String, kind: FabricKind, schema: FabricSettingsSchema) throws {
+        guard schema.kind == kind else {
+            throw WeftError.failure(
+                "fabric \(fabric) is of kind \(kind.rawValue) but was checked against the settings of \(schema.kind.rawValue) fabrics; this is a bug in Weft")
+        }
+        let problems = schema.problems(settings, fabric: fabric)
+        if !problems.isEmpty { throw WeftError.invalid(problems.map { Problem("fabric \(fabric): \($0.message)") }) }
+    }
+
+    /// A fabric's settings as stored (a JSON object of strings).
+    static func encodeSettings(_ settings: [String: String]) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try enc.encode(settings), as: UTF8.self)
     }
 
     /// Sets (or replaces) a fabric secret: the fabric's team or an admin. The value is never shown back.
@@ -187,7 +284,7 @@ extension Workspace {
     }
 
     /// Decrypted secret values of a fabric — only for building a task's configuration; never displayed.
-    func secretValues(fabric: String) throws -> [String: String] {
+    @_spi(Drivers) public func secretValues(fabric: String) throws -> [String: String] {
         let rows = try metastore.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT name, sealed FROM fabric_secrets WHERE fabric = ?", arguments: [fabric])
         }
