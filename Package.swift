@@ -62,10 +62,12 @@ let package = Package(
 
         .testTarget(name: "WeftDomainTests", dependencies: ["WeftDomain"]),
         .testTarget(name: "WeftStoreTests", dependencies: ["WeftDomain", "WeftStore"]),
-        .testTarget(name: "WeftEngineTests", dependencies: ["WeftDomain", "WeftStore", "WeftEngine"]),
+        .testTarget(
+            name: "WeftEngineTests",
+            dependencies: ["WeftDomain", "WeftStore", "WeftEngine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "WeftAppTests", dependencies: ["WeftApp", "TerminalUI", "WeftStore", "WeftEngine"]),
-        .testTarget(name: "WeftCLITests", dependencies: ["WeftCLI", "WeftStore", "WeftDomain"]),
+        .testTarget(name: "WeftCLITests", dependencies: ["WeftCLI", "WeftStore", "WeftDomain", "WeftEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

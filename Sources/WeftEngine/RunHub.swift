@@ -78,6 +78,15 @@ final class RunHub: Sendable {
         for w in watchers { w.finish() }
     }
 
+    /// Forgets a run without a final event (its recorder detached): every watcher's stream ends.
+    func detach(_ runID: String) {
+        let watchers: [Continuation] = state.withLock { s in
+            guard let c = s.channels.removeValue(forKey: runID) else { return [] }
+            return Array(c.watchers.values)
+        }
+        for w in watchers { w.finish() }
+    }
+
     /// Subscribes to a run held here: the stream starts with `.snapshot`. Returns nil when the run is not held.
     func subscribe(_ runID: String) -> AsyncThrowingStream<RunEvent, any Error>? {
         let (stream, continuation) = AsyncThrowingStream<RunEvent, any Error>.makeStream()

@@ -2,6 +2,7 @@ import Foundation
 import TerminalUI
 import Testing
 import WeftDomain
+import WeftEngine
 import WeftStore
 @testable import WeftApp
 
@@ -12,13 +13,13 @@ import WeftStore
 struct FlowTests {
     let root: String
     let workspace: Workspace
-    let runs: LocalRunService
+    let runs: RunService
 
     init() throws {
         root = NSTemporaryDirectory() + "weft-flow-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try DemoWorkspace.ensure(at: root)
         workspace = try Workspace.open(at: root)
-        runs = LocalRunService(workspace: workspace)
+        runs = RunService(workspace: workspace)
     }
 
     func app(_ user: String, _ password: String) throws -> AppRuntime {
@@ -170,6 +171,41 @@ struct FlowTests {
             return
         }
         #expect(audit.events.contains { $0.user == "alice" })
+    }
+
+    /// The TUI face of the run service: start (r), watch, read a log (l) and cancel (c, y) a run; the audit holds
+    /// exactly one start and one cancel event, as for the CLI and the scheduler (RunServiceFacesTests).
+    @Test func startWatchLogAndCancelGoThroughTheRunService() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let admin = try workspace.principal(for: User(name: "admin", isAdmin: true))
+        let mark = try workspace.auditEvents(admin, limit: 1).first?.id ?? 0
+        let alice = try app("alice", "alice-demo-pw")
+        alice.press("r")
+        let running = alice.waitUntil(timeout: 60) { s in
+            guard case .run(let id)? = s.topRoute, let v = s.runViews[id] else { return false }
+            return v.tasks.first?.state == .running && v.isLive
+        }
+        #expect(running, "the run did not start:\n\(screen(alice))")
+        guard case .run(let runID)? = alice.state.topRoute else { return }
+        alice.press("l")
+        let logged = alice.waitUntil(timeout: 30) { s in
+            if case .log(let log)? = s.topRoute { return !log.lines.isEmpty }
+            return false
+        }
+        #expect(logged, "no log lines:\n\(screen(alice))")
+        alice.press(.escape)
+        alice.press("c")
+        alice.press("y")
+        let ended = alice.waitUntil(timeout: 30) { s in s.runViews[runID]?.run.state == .cancelled && s.runViews[runID]?.isLive == false }
+        #expect(ended, "the run was not cancelled:\n\(screen(alice))")
+        let events = try workspace.auditEvents(admin, limit: 100).filter { ($0.id ?? 0) > mark && $0.action.hasPrefix("run.") }.reversed()
+        let object = "run \(runID) of job customers_daily_development on fabric development"
+        #expect(events.map { [$0.user, $0.action, $0.object, $0.result.rawValue, $0.fabric ?? "", $0.project ?? ""] } == [
+            ["alice", "run.start", object, "allowed", "development", "customer_analytics"],
+            ["alice", "run.cancel", object, "allowed", "development", "customer_analytics"],
+        ])
+        #expect(events.first?.detail.hasPrefix("manual run of customers_daily_development, HEAD ") == true)
+        alice.press("q")
     }
 
     @Test func wrongPasswordAndThrottling() throws {

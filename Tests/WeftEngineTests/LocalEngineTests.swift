@@ -91,12 +91,16 @@ struct LocalEngineTests {
         let stream = fx.engine.events(runID: req.runID)
         let events = try await withTimeout(20, "cancel") {
             var out: [RunEvent] = []
-            var started = 0
+            // Both tasks may already run when the watcher attaches: its snapshot counts them.
+            var running = Set<String>()
+            var cancelled = false
             for try await e in stream {
                 out.append(e)
-                if case .taskStarted = e {
-                    started += 1
-                    if started == 2 { try await fx.engine.cancel(runID: req.runID) }
+                if case .snapshot(_, let tasks) = e { running.formUnion(tasks.filter { $0.state == .running }.map(\.key)) }
+                if case .taskStarted(_, let key, _, _) = e { running.insert(key) }
+                if running.count == 2 && !cancelled {
+                    cancelled = true
+                    try await fx.engine.cancel(runID: req.runID)
                 }
             }
             return out

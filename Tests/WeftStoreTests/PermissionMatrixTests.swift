@@ -19,7 +19,8 @@ import WeftDomain
         var fabric: String?
         /// The project whose git HEAD an allowed attempt moves (and a denied one must not).
         var project: String? = "customer_analytics"
-        /// Whether an allowed attempt writes an audit event itself (prepareRun leaves that to the run's start).
+        /// Whether an allowed attempt writes an audit event itself. (Starting runs is the run service's: see
+        /// WeftEngineTests' RunServiceTests.)
         var auditsWhenAllowed = true
         var perform: (Principal) throws -> Void
         /// Checks the effect of an allowed attempt.
@@ -72,9 +73,12 @@ import WeftDomain
                verify: { p in try ws.team("extra_\(p.name)").members == ["carol"] }),
             Op(label: "createFabric", action: .createFabric, allowed: adminOnly, neededTeam: nil, fabric: "fab_x", project: nil,
                perform: { p in
-                   try ws.createFabric(p, Fabric(name: "fab_x", ownerTeam: "developers", stage: .qa, kind: .local))
+                   try ws.createFabric(p, Fabric(name: "fab_x", ownerTeam: "developers", stage: .qa, kind: .local), schema: TestSchemas.local)
                },
                verify: { _ in try ws.fabric("fab_x").stage == .qa }),
+            Op(label: "updateFabric", action: .changeFabric, allowed: adminOnly, neededTeam: nil, fabric: "development", project: nil,
+               perform: { p in try ws.updateFabric(p, name: "development", set: ["sandbox": "on"], schema: TestSchemas.local) },
+               verify: { _ in try ws.fabric("development").settings["sandbox"] == "on" }),
             Op(label: "setSecret development", action: .setFabricSecret, allowed: ["admin", "alice", "bob"], neededTeam: "developers",
                fabric: "development", project: nil,
                perform: { p in try ws.setSecret(p, fabric: "development", secret: "s_\(p.name)", value: "v-\(p.name)") },
@@ -120,10 +124,6 @@ import WeftDomain
                        try ws.updateJob(p, record, to: j, action: .editJob, message: "more runs", detail: "max_concurrent_runs 3")
                    },
                    verify: { p in try job("update_\(short)_\(p.name)").maxConcurrentRuns == 3 }),
-                Op(label: "prepareRun \(short)", action: .runJob, allowed: team, neededTeam: teamName, fabric: fabric, project: nil,
-                   auditsWhenAllowed: false,
-                   perform: { p in _ = try ws.prepareRun(p, short == "dev" ? "customers_daily_development" : "customers_daily_production") },
-                   verify: nil),
             ]
         }
 
@@ -178,13 +178,13 @@ import WeftDomain
                 }
             }
         }
-        #expect(cells == 21 * 4)
+        #expect(cells == 20 * 4)
         // The newest audit row is also visible through SQL, as the CLI's `weft audit` reads it.
         let newest = try ws.metastore.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT user, action, result FROM audit ORDER BY id DESC LIMIT 1")
         }
         #expect(newest?["user"] == "carol")
-        #expect(newest?["action"] == "run.start")
+        #expect(newest?["action"] == ops.last?.action.rawValue)
         #expect(newest?["result"] == "denied")
         #expect(try t.gitStatus().isEmpty)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WeftEngine
 import WeftStore
 import Logging
 import TerminalUI
@@ -170,9 +171,9 @@ public final class AppRuntime {
             let runs = runner.runs
             begin { [mailbox] in
                 do {
-                    let (run, tasks, stream) = try await runs.start(p, ref: ref)
-                    let estimator = runs.estimator(project: run.project, job: run.job)
-                    post(.runStarted(run, tasks, estimator))
+                    let (detail, stream) = try await runs.startWatching(.user(p), StartRunRequest(job: ref))
+                    let run = detail.run
+                    post(.runStarted(run, detail.tasks, runs.estimator(p, run: run)))
                     mailbox.post(.effectFinished)
                     await Self.follow(run.id, stream, post)
                 } catch {
@@ -185,8 +186,8 @@ public final class AppRuntime {
             let runs = runner.runs
             begin { [mailbox] in
                 do {
-                    let (run, tasks, stream) = try await runs.open(p, runID: id)
-                    post(.runOpened(run, tasks, runs.estimator(project: run.project, job: run.job)))
+                    let (detail, stream) = try runs.watch(p, runID: id)
+                    post(.runOpened(detail.run, detail.tasks, runs.estimator(p, run: detail.run)))
                     mailbox.post(.effectFinished)
                     if let stream { await Self.follow(id, stream, post) }
                 } catch {

@@ -1,18 +1,19 @@
 import Foundation
 import WeftDomain
+import WeftEngine
 import WeftStore
 
 /// Executes one-shot effects against the workspace and the run service, off the main thread.
 public struct EffectRunner: Sendable {
     /// The workspace.
     public let workspace: Workspace
-    /// The engines.
-    public let runs: any RunService
+    /// The run service: the only way the TUI starts, watches and cancels runs and reads their logs.
+    public let runs: RunService
     /// Where themes come from.
     public let themes: ThemeCatalog
 
     /// Creates a runner.
-    public init(workspace: Workspace, runs: any RunService, themes: ThemeCatalog) {
+    public init(workspace: Workspace, runs: RunService, themes: ThemeCatalog) {
         self.workspace = workspace
         self.runs = runs
         self.themes = themes
@@ -53,7 +54,7 @@ public struct EffectRunner: Sendable {
             do { return [.mainLoaded(try MainDataLoader.load(ws, p))] } catch { return [Self.failure("Loading", error)] }
         case .loadRuns(let ref):
             do {
-                return [.runsLoaded(ref: ref, runs: try ws.jobRuns(p, ref), hidden: nil)]
+                return [.runsLoaded(ref: ref, runs: try runs.list(p, RunQuery(job: ref, limit: 100)), hidden: nil)]
             } catch let e as WeftError {
                 if case .permissionDenied = e { return [.runsLoaded(ref: ref, runs: [], hidden: e.description)] }
                 return [Self.failure("Runs of \(ref)", e)]
@@ -118,7 +119,7 @@ public struct EffectRunner: Sendable {
                 return [Self.failure("Cancel \(id)", error)]
             }
         case .loadLog(let id, let task):
-            do { return [.logLoaded(runID: id, task: task, lines: try runs.log(p, runID: id, task: task, limit: 20_000))] } catch { return [Self.failure("Log of \(task)", error)] }
+            do { return [.logLoaded(runID: id, task: task, lines: try runs.logTail(p, runID: id, task: task, limit: 20_000))] } catch { return [Self.failure("Log of \(task)", error)] }
         case .loadDiff(let ref):
             do {
                 let (left, right, differences) = try ws.diff(p, ref)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TerminalUI
+import WeftEngine
 import WeftStore
 
 /// Builds the TUI for a workspace and a backend (the CLI supplies the curses backend; tests a `TestBackend`).
@@ -9,7 +10,7 @@ public enum WeftTUI {
     @MainActor
     public static func makeRuntime(
         workspace: Workspace, backend: any Backend, themeName: String?, demoLogins: [DemoLogin] = [],
-        environment: [String: String] = ProcessInfo.processInfo.environment, runs: (any RunService)? = nil
+        environment: [String: String] = ProcessInfo.processInfo.environment, runs: RunService? = nil
     ) throws -> AppRuntime {
         let catalog = ThemeCatalog.standard(environment: environment)
         let name = catalog.initialThemeName(explicit: themeName, environment: environment)
@@ -19,7 +20,7 @@ public enum WeftTUI {
             state.login.error = warning
             Logger(label: "weft.tui").warning("\(warning)")
         }
-        let runner = EffectRunner(workspace: workspace, runs: runs ?? LocalRunService(workspace: workspace), themes: catalog)
+        let runner = EffectRunner(workspace: workspace, runs: runs ?? RunService(workspace: workspace), themes: catalog)
         guard let runtime = AppRuntime(state: state, backend: backend, runner: runner) else {
             throw TUIError.mailbox
         }

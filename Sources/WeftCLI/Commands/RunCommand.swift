@@ -18,45 +18,60 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "JOB or PROJECT/JOB.") var job: String
     @Flag(help: "Stay attached and draw progress bars until the run ends.") var follow = false
     @Option(help: .hidden) var runID: String?
+    @Option(help: .hidden) var commit: String?
     @Flag(help: .hidden) var owner = false
+
+    func validate() throws {
+        if !owner && (runID != nil || commit != nil) {
+            throw ValidationError("--run-id and --commit are used by Weft's own background owner process only")
+        }
+    }
 
     func run() async throws {
         let (ws, p) = try global.session()
-        let request = try ws.prepareRun(p, job, trigger: .manual, runID: runID)
+        let service = EngineSupport.service(ws)
+        let request = StartRunRequest(job: job, trigger: .manual, revision: commit.map { .commit($0) } ?? .head, runID: runID)
         if !follow && !owner {
-            try detach(ws, request: request)
+            // Checked and planned here (a denial or an invalid job is reported at once); started by the owner.
+            let plan = try service.plan(.user(p), request)
+            try detach(ws, service: service, principal: p, plan: plan)
             return
         }
-        let engine = try EngineSupport.engine(ws)
-        ws.audit(p.name, Action.runJob.rawValue, .fabric(request.fabric), project: request.project, result: .allowed, detail: "run \(request.runID) of \(request.job)")
-        let past = try ws.metastore.pastDurations(project: request.project, job: request.job)
-        let printer = RunProgressPrinter(order: TaskGraph.topologicalOrder(request.tasks.map { JobTask(key: $0.key, action: .script(""), dependsOn: $0.dependsOn) }), estimator: RunEstimator(runDurations: past.runs, taskDurations: past.tasks))
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { _ in
-            Task { _ = await engine.cancelAll(timeout: 10) }
+            Task { await service.shutdown(timeout: 10) }
         }
         defer { withExtendedLifetime(signals) {} }
-        let (record, stream) = try await engine.startWatching(request)
-        if !owner { print("run \(record.id) of \(record.project)/\(record.job) on fabric \(record.fabric) (commit \(record.commit.prefix(10)))") }
-        for try await event in stream where !owner {
+        let (detail, stream) = try await service.startWatching(.user(p), request)
+        let record = detail.run
+        if owner {
+            for try await _ in stream {}
+            return
+        }
+        let printer = RunProgressPrinter(
+            order: detail.tasks.map(\.key), estimator: service.estimator(p, run: record) ?? RunEstimator(runDurations: [], taskDurations: [:]))
+        print("run \(record.id) of \(record.project)/\(record.job) on fabric \(record.fabric) (\(record.revision.label))")
+        for try await event in stream {
             printer.handle(event)
         }
-        if owner { return }
         print(printer.summary())
         if printer.finalState != .success { throw ExitCode(1) }
     }
 
-    /// Starts a background owner process for the run and returns once the run is recorded. When the owner
-    /// refuses the run (e.g. the job's `max_concurrent_runs` is taken by runs of other processes), its error is
-    /// passed on with its exit code.
-    func detach(_ ws: Workspace, request: RunRequest) throws {
+    /// Starts a background owner process for the run (of the commit just planned) and returns once the run is
+    /// recorded. When the owner refuses the run (e.g. the job's `max_concurrent_runs` is taken by runs of other
+    /// processes), its error is passed on with its exit code.
+    func detach(_ ws: Workspace, service: RunService, principal: Principal, plan: RunPlan) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
         // --wait: setsid lives as long as the owner and ends with its exit status, so a refusal's code reaches us.
-        p.arguments = ["--wait", CommandLine.arguments[0], "run", job, "--owner", "--run-id", request.runID, "--workspace", ws.root]
+        p.arguments = [
+            "--wait", CommandLine.arguments[0], "run", "\(plan.project)/\(plan.job)", "--owner", "--run-id", plan.runID,
+            "--commit", plan.revision.commit, "--workspace", ws.root,
+        ]
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         // The owner's errors go to a file read only if it ends before recording the run (unlinked otherwise).
-        let errorPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-owner-\(request.runID).err")
+        let errorPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-owner-\(plan.runID).err")
         let errorFile = FileManager.default.createFile(atPath: errorPath, contents: nil, attributes: [.posixPermissions: 0o600])
             ? FileHandle(forWritingAtPath: errorPath) : nil
         defer { unlink(errorPath) }
@@ -65,9 +80,9 @@ struct RunCommand: AsyncParsableCommand {
         try? errorFile?.close()
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if try ws.metastore.run(id: request.runID) != nil {
-                print("Started run \(request.runID) of \(request.project)/\(request.job) on fabric \(request.fabric.name).")
-                print("Watch it: weft runs show \(request.runID)   ·   weft runs logs \(request.runID) --follow")
+            if (try? service.detail(principal, runID: plan.runID)) != nil {
+                print("Started run \(plan.runID) of \(plan.project)/\(plan.job) on fabric \(plan.fabric.name) (\(plan.revision.label)).")
+                print("Watch it: weft runs show \(plan.runID)   ·   weft runs logs \(plan.runID) --follow")
                 return
             }
             if !p.isRunning { break }

@@ -11,7 +11,7 @@ struct ScheduleCommand: ParsableCommand {
         subcommands: [Next.self])
 
     struct Next: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the next fire times strictly after --from, one ISO 8601 time with offset per line.")
+        static let configuration = CommandConfiguration(commandName: "next", abstract: "Print the next fire times strictly after --from, one ISO 8601 time with offset per line.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The cron expression (quote it).") var expression: String
         @Option(help: "IANA timezone the expression is read in.") var timezone: String = "UTC"
@@ -41,20 +41,21 @@ struct ScheduleCommand: ParsableCommand {
     }
 }
 
-/// `weft scheduler`: fire enabled jobs of local fabrics on their schedules.
+/// `weft scheduler`: fire enabled jobs on their schedules, through the run service.
 struct SchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scheduler",
-        abstract: "Run enabled jobs of local fabrics at their fire times until stopped (SIGTERM/SIGINT stop it cleanly).")
+        abstract: "Run enabled jobs at their fire times (fabrics whose driver Weft schedules) until stopped (SIGTERM/SIGINT stop it cleanly).")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Seconds between re-reads of the job list.") var reload: Double = 30
 
     func run() async throws {
         let ws = try global.open()
-        let engine = try EngineSupport.engine(ws)
+        let service = EngineSupport.service(ws)
+        service.recover(adopt: true)
         let f = ISO8601DateFormatter()
         let scheduler = Scheduler(
-            metastore: ws.metastore, source: WorkspaceSchedulerSource(workspace: ws, engine: engine), reloadInterval: reload,
+            metastore: ws.metastore, source: WorkspaceSchedulerSource(service: service), reloadInterval: reload,
             log: { line in
                 print("\(ISO8601DateFormatter().string(from: Date())) \(line)")
                 fflush(nil)
@@ -65,7 +66,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(signals) {} }
         await scheduler.run()
         print("\(f.string(from: Date())) scheduler stopping; cancelling runs it owns")
-        _ = await engine.cancelAll(timeout: 30)
+        await service.shutdown(timeout: 30)
         print("\(f.string(from: Date())) scheduler stopped")
     }
 }

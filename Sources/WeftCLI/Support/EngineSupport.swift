@@ -3,48 +3,27 @@ import WeftDomain
 import WeftEngine
 import WeftStore
 
-/// Wiring of the local engine into workspaces opened by this process.
+/// Wiring of the run service into workspaces opened by this process.
 enum EngineSupport {
-    /// Every workspace this process opens first recovers runs whose owning process died.
+    /// Every workspace this process opens first hands unfinished runs whose owner died to their drivers (local runs
+    /// fail as orphaned; runs living on a remote fabric go on).
     static func install() {
         Workspace.openHooks = [
-            { ws in _ = try? RunRecovery.recover(metastore: ws.metastore) }
+            { ws in RunService.recover(workspace: ws, drivers: .standard(workspace: ws), adopt: false) }
         ]
     }
 
-    /// A local engine on the workspace's metastore that can also follow runs other processes own.
-    static func engine(_ ws: Workspace) throws -> LocalEngine {
-        let root = ws
-        return try LocalEngine(
-            metastore: ws.metastore,
-            options: LocalEngineOptions(logDirectoryOfForeignRun: { run in root.runDirectory(fabric: run.fabric, runID: run.id) }))
-    }
+    /// The run service of a workspace: the only way this CLI starts, watches and cancels runs.
+    static func service(_ ws: Workspace) -> RunService { RunService(workspace: ws) }
 }
 
-/// Lets `weft scheduler` fire enabled jobs of local fabrics.
+/// Lets `weft scheduler` fire enabled jobs through the run service.
 struct WorkspaceSchedulerSource: SchedulerSource {
-    let workspace: Workspace
-    let engine: LocalEngine
+    let service: RunService
 
-    func enabledJobs() async throws -> [ScheduledJob] {
-        let fabrics = Dictionary(uniqueKeysWithValues: try workspace.fabrics().map { ($0.name, $0) })
-        let (jobs, _) = try workspace.indexedJobs(projects: try workspace.projects().map(\.name))
-        return jobs.compactMap { r in
-            guard r.job.enabled, let s = r.job.schedule, fabrics[r.job.fabric]?.kind == .local else { return nil }
-            return ScheduledJob(project: r.project, job: r.job.name, fabric: r.job.fabric, schedule: s)
-        }
-    }
+    func enabledJobs() async throws -> [ScheduledJob] { try service.scheduledJobs() }
 
     func startRun(project: String, job: String, trigger: RunTrigger) async throws -> RunRecord {
-        let (jobs, _) = try workspace.indexedJobs(projects: [project])
-        guard let record = jobs.first(where: { $0.job.name == job }) else {
-            throw WeftError.notFound(kind: "job", name: "\(project)/\(job)", hint: "it was removed")
-        }
-        guard record.job.enabled else { throw WeftError.invalid("\(project)/\(job) was disabled") }
-        let request = try workspace.resolveRun(record, fabric: try workspace.fabric(record.job.fabric), user: "scheduler", trigger: trigger)
-        workspace.audit(
-            "scheduler", Action.runJob.rawValue, .fabric(request.fabric), project: project, result: .allowed,
-            detail: "run \(request.runID) of \(job) (\(trigger.rawValue))")
-        return try await engine.start(request)
+        try await service.start(.scheduler, StartRunRequest(job: "\(project)/\(job)", trigger: trigger)).run
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What happens during a run, in order. Watchers that attach late first get a `.snapshot`.
-public enum RunEvent: Sendable, Hashable {
+public enum RunEvent: Sendable, Hashable, Codable {
     /// The current state of the run and its tasks (first event for a watcher that attaches mid-run).
     case snapshot(RunRecord, [TaskRunRecord])
     case runQueued(runID: String, at: Date)

@@ -14,10 +14,17 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var startedAt: Date?
     public var finishedAt: Date?
     public var message: String?
+    /// The driver that runs it (its fabric kind when it started, e.g. `local`).
+    public var driver: String
+    /// The run's id on the fabric, for drivers whose runs live outside Weft (nil for local runs).
+    public var externalID: String?
+    /// The release version that ran, nil when the commit was not a release (`HEAD …, not released`).
+    public var release: String?
 
     public init(
         id: String, project: String, job: String, fabric: String, state: RunState, trigger: RunTrigger, user: String,
-        commit: String, queuedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, message: String? = nil
+        commit: String, queuedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, message: String? = nil,
+        driver: String = "local", externalID: String? = nil, release: String? = nil
     ) {
         self.id = id
         self.project = project
@@ -31,7 +38,13 @@ public struct RunRecord: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.message = message
+        self.driver = driver
+        self.externalID = externalID
+        self.release = release
     }
+
+    /// What ran: the commit, and the release when it was one.
+    public var revision: RunRevision { RunRevision(commit: commit, release: release) }
 
     /// Seconds from start to finish (or to `now` while running).
     public func duration(now: Date = Date()) -> TimeInterval? {

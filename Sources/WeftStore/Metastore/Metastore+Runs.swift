@@ -27,6 +27,10 @@ public struct UnfinishedRun: Sendable, Hashable {
     public var owner: RunOwner?
     /// The run's message (a cancel request starts with `Metastore.cancelRequestPrefix`).
     public var message: String?
+    /// The driver that runs it.
+    public var driver: String
+    /// Its id on the fabric, for runs that live outside Weft.
+    public var externalID: String?
 }
 
 /// The `max_concurrent_runs` check `Metastore.insertRun` makes across processes.
@@ -209,13 +213,17 @@ extension Metastore {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT id, state, owner_pid, owner_start, message FROM runs WHERE state IN ('queued', 'running')"
+                sql: """
+                    SELECT id, state, owner_pid, owner_start, message, driver, external_id FROM runs
+                    WHERE state IN ('queued', 'running')
+                    """
             ).map { row in
                 let pid: Int32? = (row["owner_pid"] as Int64?).map { Int32(truncatingIfNeeded: $0) }
                 let start: String? = row["owner_start"]
                 return UnfinishedRun(
                     id: row["id"], state: RunState(rawValue: row["state"]) ?? .running,
-                    owner: pid.map { RunOwner(pid: $0, start: start ?? "") }, message: row["message"])
+                    owner: pid.map { RunOwner(pid: $0, start: start ?? "") }, message: row["message"], driver: row["driver"],
+                    externalID: row["external_id"])
             }
         }
     }
@@ -258,6 +266,54 @@ extension Metastore {
             }
         } catch {
             throw WeftError.failure("cannot mark run \(runID) orphaned in the metastore \(path): \(error)")
+        }
+    }
+
+    /// Makes `newOwner` the owner of an unfinished run if its owner is still `expected` (compare-and-swap, so of two
+    /// processes adopting an orphaned run only one wins). Returns whether this call took it.
+    public func claimRun(runID: String, expected: RunOwner?, newOwner: RunOwner) throws -> Bool {
+        do {
+            return try pool.write { db in
+                if let expected {
+                    try db.execute(
+                        sql: """
+                            UPDATE runs SET owner_pid = ?, owner_start = ?
+                            WHERE id = ? AND state IN ('queued', 'running') AND owner_pid = ? AND owner_start IS ?
+                            """,
+                        arguments: [Int(newOwner.pid), newOwner.start, runID, Int(expected.pid), expected.start])
+                } else {
+                    try db.execute(
+                        sql: """
+                            UPDATE runs SET owner_pid = ?, owner_start = ?
+                            WHERE id = ? AND state IN ('queued', 'running') AND owner_pid IS NULL
+                            """,
+                        arguments: [Int(newOwner.pid), newOwner.start, runID])
+                }
+                return db.changesCount > 0
+            }
+        } catch {
+            throw WeftError.failure("cannot take over run \(runID) in the metastore \(path): \(error)")
+        }
+    }
+
+    /// Records a run's id on its fabric (drivers whose runs live outside Weft).
+    public func setExternalID(runID: String, externalID: String) throws {
+        do {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE runs SET external_id = ? WHERE id = ?", arguments: [externalID, runID])
+            }
+        } catch {
+            throw WeftError.failure("cannot record the external id of run \(runID): \(error)")
+        }
+    }
+
+    /// The owner of a run, nil when it has none (or the run is unknown).
+    public func owner(runID: String) throws -> RunOwner? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT owner_pid, owner_start FROM runs WHERE id = ?", arguments: [runID]),
+                let pid = row["owner_pid"] as Int64?
+            else { return nil }
+            return RunOwner(pid: Int32(truncatingIfNeeded: pid), start: row["owner_start"] ?? "")
         }
     }
 
@@ -373,13 +429,14 @@ extension Metastore {
         try db.execute(
             sql: """
                 INSERT INTO runs (id, project, job, fabric, state, trigger, user, commit_id, queued_at, started_at,
-                    finished_at, message, owner_pid, owner_start)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    finished_at, message, owner_pid, owner_start, driver, external_id, release_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 r.id, r.project, r.job, r.fabric, r.state.rawValue, r.trigger.rawValue, r.user, r.commit,
                 r.queuedAt.timeIntervalSince1970, r.startedAt?.timeIntervalSince1970,
-                r.finishedAt?.timeIntervalSince1970, r.message, Int(owner.pid), owner.start,
+                r.finishedAt?.timeIntervalSince1970, r.message, Int(owner.pid), owner.start, r.driver, r.externalID,
+                r.release,
             ])
     }
 
@@ -404,7 +461,8 @@ extension Metastore {
             state: RunState(rawValue: row["state"]) ?? .failed,
             trigger: RunTrigger(rawValue: row["trigger"]) ?? .manual, user: row["user"], commit: row["commit_id"],
             queuedAt: Date(timeIntervalSince1970: row["queued_at"]), startedAt: date(row["started_at"]),
-            finishedAt: date(row["finished_at"]), message: row["message"])
+            finishedAt: date(row["finished_at"]), message: row["message"], driver: row["driver"],
+            externalID: row["external_id"], release: row["release_version"])
     }
 
     static func taskRun(_ row: Row) -> TaskRunRecord {

@@ -233,6 +233,21 @@ public final class Metastore: Sendable {
                     END;
                     """)
         }
+        m.registerMigration("v5-run-drivers") { db in
+            // Runs record the driver that runs them and, for runs that live on the fabric, their id there; and the
+            // release that ran (nil: a commit that was not released).
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN driver TEXT NOT NULL DEFAULT 'local';
+                    ALTER TABLE runs ADD COLUMN external_id TEXT;
+                    ALTER TABLE runs ADD COLUMN release_version TEXT;
+                    """)
+        }
+        m.registerMigration("v6-index-head") { db in
+            // The HEAD commit the job index was built at: when HEAD (read from git's files) still is that commit,
+            // the index is current without asking git.
+            try db.execute(sql: "ALTER TABLE project_index_state ADD COLUMN head TEXT")
+        }
         return m
     }
 }

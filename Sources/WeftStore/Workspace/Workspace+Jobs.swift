@@ -25,7 +25,7 @@ extension Workspace {
 
     /// Finds a job without a permission check: callers check the action they perform, so a denial names that
     /// action and the team it needs (not merely "read the project").
-    func findJob(_ ref: String) throws -> JobRecord {
+    public func findJob(_ ref: String) throws -> JobRecord {
         let parts = ref.split(separator: "/", maxSplits: 1).map(String.init)
         let name = parts.last ?? ref
         let all = try projects()

@@ -41,14 +41,6 @@ extension Workspace {
         }
     }
 
-    /// Runs of a job, newest first, when `principal` may read its fabric's runs (else a permission error).
-    public func jobRuns(_ principal: Principal, _ ref: String, limit: Int = 100) throws -> [RunRecord] {
-        let record = try job(principal, ref)
-        let fabric = try self.fabric(record.job.fabric)
-        try authorize(principal, .readRuns, .job(name: record.job.name, project: try project(record.project), fabric: fabric), project: record.project)
-        return try metastore.runs(project: record.project, job: record.job.name, limit: limit)
-    }
-
     /// The path of a task's log file of a run.
     public func taskLogPath(_ run: RunRecord, task: String) -> String {
         runDirectory(fabric: run.fabric, runID: run.id) + "/\(task).log"

@@ -1,4 +1,5 @@
 import Foundation
+import WeftDomain
 
 /// One task resolved to a process to start: everything the engine needs, nothing it must look up.
 public struct ResolvedTask: Sendable, Hashable {
@@ -33,7 +34,7 @@ public struct ResolvedTask: Sendable, Hashable {
     }
 }
 
-/// A request to run a job on a fabric, fully resolved.
+/// A request to run a job on a local fabric, fully resolved by the local driver (argv, paths, configuration).
 public struct RunRequest: Sendable, Hashable {
     public var runID: String
     public var project: String
@@ -55,11 +56,13 @@ public struct RunRequest: Sendable, Hashable {
     /// Where the fabric's slot lock files are (`<dir>/<i>.lock`, i in 0..<slots), so that every process running
     /// tasks on the fabric shares its `slots`; nil: the limit holds only within one engine.
     public var slotLockDirectory: String?
+    /// The release version being run, nil when the commit is not a release.
+    public var release: String?
 
     public init(
         runID: String, project: String, job: String, fabric: Fabric, commit: String, trigger: RunTrigger, user: String,
         maxConcurrentRuns: Int, tasks: [ResolvedTask], secretValues: [String], dataRoot: String, logDirectory: String,
-        slotLockDirectory: String? = nil
+        slotLockDirectory: String? = nil, release: String? = nil
     ) {
         self.runID = runID
         self.project = project
@@ -74,5 +77,6 @@ public struct RunRequest: Sendable, Hashable {
         self.dataRoot = dataRoot
         self.logDirectory = logDirectory
         self.slotLockDirectory = slotLockDirectory
+        self.release = release
     }
 }

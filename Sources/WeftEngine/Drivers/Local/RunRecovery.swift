@@ -3,9 +3,10 @@ import Foundation
 import WeftDomain
 import WeftStore
 
-/// Recovery of runs whose owning Weft process died (kill -9, crash, power loss).
+/// Recovery of local runs whose owning Weft process died (kill -9, crash, power loss). Runs of other drivers are
+/// left to their drivers (the run service asks each one).
 public enum RunRecovery {
-    /// Marks every queued/running run whose owner process is gone (pid missing, or reused by another process)
+    /// Marks every queued/running local run whose owner process is gone (pid missing, or reused by another process)
     /// `failed` with the message "orphaned: the Weft process that owned this run (pid N) died", its unfinished
     /// tasks `orphaned`, and kills task process groups of those runs that are still alive.
     /// Cheap when nothing runs: one query on the `runs_state` index. Returns the ids of the recovered runs.
@@ -13,14 +14,25 @@ public enum RunRecovery {
     public static func recover(metastore: Metastore) throws -> [String] {
         let unfinished = try metastore.unfinishedRuns()
         var recovered: [String] = []
-        for run in unfinished {
+        for run in unfinished where run.driver == FabricKind.local.rawValue {
             if let owner = run.owner, ProcessIdentity.isAlive(owner) { continue }
+            if try recover(metastore: metastore, run: run) { recovered.append(run.id) }
+        }
+        return recovered
+    }
+
+    /// Fails one local run whose owner died: kills its task groups that still live, marks it failed (orphaned) and
+    /// removes configuration files its owner left behind. Returns whether it changed the run.
+    @discardableResult
+    public static func recover(metastore: Metastore, run: UnfinishedRun) throws -> Bool {
+        var recovered = false
+        do {
             let pid = run.owner?.pid ?? 0
             for task in try metastore.runningTaskPIDs(runID: run.id) {
                 killTaskGroup(pgid: task.pid, runID: run.id)
             }
             let message = "orphaned: the Weft process that owned this run (pid \(pid)) died"
-            if try metastore.markOrphaned(runID: run.id, message: message) { recovered.append(run.id) }
+            if try metastore.markOrphaned(runID: run.id, message: message) { recovered = true }
             if pid > 0 {
                 // Configuration files (with secrets) the dead owner left behind.
                 let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-config-\(getuid())-\(pid)")

@@ -18,7 +18,7 @@ import WeftStore
 ///   the owner, whose engine then cancels the run itself (no polling on either side).
 ///
 /// Keep one engine per process; it lives as long as the process.
-public final class LocalEngine: ExecutionEngine, Sendable {
+public final class LocalEngine: Sendable {
     let core: EngineCore
     /// The metastore runs are recorded in.
     public let metastore: Metastore
@@ -59,7 +59,8 @@ public final class LocalEngine: ExecutionEngine, Sendable {
         }
         let record = RunRecord(
             id: request.runID, project: request.project, job: request.job, fabric: request.fabric.name,
-            state: .queued, trigger: request.trigger, user: request.user, commit: request.commit, queuedAt: Date())
+            state: .queued, trigger: request.trigger, user: request.user, commit: request.commit, queuedAt: Date(),
+            driver: FabricKind.local.rawValue, release: request.release)
         let tasks = request.tasks.map { TaskRunRecord(runID: request.runID, key: $0.key, state: .pending) }
         core.hub.open(run: record, tasks: tasks)
         do {

@@ -1,0 +1,132 @@
+import Foundation
+
+/// The revision a run runs: a project commit, and the release it belongs to when one is run.
+public struct RunRevision: Sendable, Hashable, Codable {
+    /// The project commit whose pipelines and jobs are run.
+    public var commit: String
+    /// The release version (a `PROJECT/VERSION` tag), nil when the commit is not a deployed release.
+    public var release: String?
+
+    /// A revision.
+    public init(commit: String, release: String? = nil) {
+        self.commit = commit
+        self.release = release
+    }
+
+    /// How runs show what ran: `release 1.0.0 at commit abc123…` or `HEAD abc123…, not released`.
+    public var label: String {
+        let short = String(commit.prefix(10))
+        if let release { return "release \(release) at commit \(short)" }
+        return "HEAD \(short), not released"
+    }
+}
+
+/// Which revision of its project a manual run asks for (`weft run --revision`).
+public enum RevisionSelector: Sendable, Hashable, Codable {
+    /// The project's current commit.
+    case head
+    /// A given commit (the detached owner of `weft run` runs the commit its caller read).
+    case commit(String)
+}
+
+/// A pipeline task's program, as the plan names it (drivers decide how to start it).
+public struct PlannedPipeline: Sendable, Hashable, Codable {
+    /// The pipeline's name.
+    public var name: String
+    /// python, pyspark or shell.
+    public var kind: PipelineKind
+    /// The entry file, relative to the pipeline's folder.
+    public var entry: String
+    /// The pipeline's folder inside the project, e.g. `pipelines/ingest`.
+    public var directory: String
+
+    /// A planned pipeline.
+    public init(name: String, kind: PipelineKind, entry: String, directory: String) {
+        self.name = name
+        self.kind = kind
+        self.entry = entry
+        self.directory = directory
+    }
+}
+
+/// One task of a run plan: engine-neutral, configuration resolved, secrets still as references.
+public struct PlannedTask: Sendable, Hashable, Codable {
+    /// The task's key in the job.
+    public var key: String
+    /// What the task executes (as the job file says).
+    public var action: TaskAction
+    /// The pipeline it runs, nil for script tasks.
+    public var pipeline: PlannedPipeline?
+    /// The resolved configuration (instance + overrides + defaults); `.secret` values are references.
+    public var config: [String: ConfigValue]
+    public var dependsOn: [String]
+    public var runIf: RunIf
+    public var retries: Int
+    /// Seconds; nil for none.
+    public var timeout: Double?
+
+    /// A planned task.
+    public init(
+        key: String, action: TaskAction, pipeline: PlannedPipeline?, config: [String: ConfigValue], dependsOn: [String],
+        runIf: RunIf, retries: Int, timeout: Double?
+    ) {
+        self.key = key
+        self.action = action
+        self.pipeline = pipeline
+        self.config = config
+        self.dependsOn = dependsOn
+        self.runIf = runIf
+        self.retries = retries
+        self.timeout = timeout
+    }
+
+    /// Names of the fabric secrets this task's configuration references.
+    public var secretReferences: Set<String> {
+        var out = Set<String>()
+        func walk(_ v: ConfigValue) {
+            switch v {
+            case .secret(let name): out.insert(name)
+            case .array(let items): items.forEach(walk)
+            default: break
+            }
+        }
+        config.values.forEach(walk)
+        return out
+    }
+}
+
+/// A run of a job on its fabric, as a value: what every driver is given to start. Printable and testable;
+/// holds no secret values (only references) and no paths of the machine that runs it.
+public struct RunPlan: Sendable, Hashable, Codable {
+    public var runID: String
+    public var project: String
+    public var job: String
+    /// The fabric (with its settings and secret names, never secret values).
+    public var fabric: Fabric
+    /// The revision whose pipelines and job are run.
+    public var revision: RunRevision
+    public var trigger: RunTrigger
+    /// Who started it (user name, or "scheduler").
+    public var user: String
+    public var maxConcurrentRuns: Int
+    public var tasks: [PlannedTask]
+
+    /// A plan.
+    public init(
+        runID: String, project: String, job: String, fabric: Fabric, revision: RunRevision, trigger: RunTrigger, user: String,
+        maxConcurrentRuns: Int, tasks: [PlannedTask]
+    ) {
+        self.runID = runID
+        self.project = project
+        self.job = job
+        self.fabric = fabric
+        self.revision = revision
+        self.trigger = trigger
+        self.user = user
+        self.maxConcurrentRuns = maxConcurrentRuns
+        self.tasks = tasks
+    }
+
+    /// Every secret the plan's tasks reference.
+    public var secretReferences: Set<String> { tasks.reduce(into: Set<String>()) { $0.formUnion($1.secretReferences) } }
+}

@@ -1,0 +1,279 @@
+import Foundation
+import WeftDomain
+import WeftStore
+
+/// The only way to start, watch and cancel runs and read their logs — for the CLI, the TUI and the scheduler
+/// alike. It authorizes through `PermissionPolicy`, audits each start and cancel once (the same event whoever asks),
+/// reads the job at the revision it runs, and dispatches to the fabric's driver. Requests, results and events are
+/// `Codable` values, so the service can sit behind a network API.
+public final class RunService: Sendable {
+    /// The workspace.
+    public let workspace: Workspace
+    /// The drivers, by fabric kind.
+    public let drivers: DriverRegistry
+
+    /// A service over the standard drivers of this Weft.
+    public convenience init(workspace: Workspace, localOptions: LocalEngineOptions = LocalEngineOptions()) {
+        self.init(workspace: workspace, drivers: .standard(workspace: workspace, localOptions: localOptions))
+    }
+
+    /// A service over these drivers.
+    public init(workspace: Workspace, drivers: DriverRegistry) {
+        self.workspace = workspace
+        self.drivers = drivers
+    }
+
+    // MARK: starting
+
+    /// Checks that `actor` may run the job and plans the run, without starting it (nothing is recorded; a denial
+    /// is audited).
+    public func plan(_ actor: RunActor, _ request: StartRunRequest) throws -> RunPlan {
+        if let id = request.runID, !Self.isRunID(id) {
+            throw WeftError.invalid("'\(id)' is not a run id (like r20261201-120000-0a1b2c); leave it out and Weft picks one")
+        }
+        let record = try workspace.findJob(request.job)
+        let project = try workspace.project(record.project)
+        let indexedFabric = try workspace.fabric(record.job.fabric)
+        switch actor {
+        case .user(let p):
+            try workspace.authorize(p, .runJob, .job(name: record.job.name, project: project, fabric: indexedFabric), project: project.name)
+            try workspace.authorize(p, .readProject, .project(project))
+        case .scheduler:
+            guard record.job.enabled, record.job.schedule != nil else {
+                throw WeftError.invalid("\(record.qualifiedName) is not an enabled job with a schedule; the scheduler does not run it")
+            }
+        }
+        let commit = try resolve(request.revision, project: project.name)
+        let atRevision = try workspace.jobAtRevision(project: project.name, job: record.job.name, path: record.path, commit: commit)
+        // The revision decides the fabric; a job moved to another fabric since is authorized again for that one.
+        let fabric = atRevision.job.fabric == indexedFabric.name ? indexedFabric : try workspace.fabric(atRevision.job.fabric)
+        if case .user(let p) = actor, fabric.name != indexedFabric.name {
+            try workspace.authorize(p, .runJob, .job(name: record.job.name, project: project, fabric: fabric), project: project.name)
+        }
+        let driver = try drivers.driver(for: fabric.kind)
+        if case .scheduler = actor {
+            // What the scheduler may start is decided by the job as it is at the revision that runs.
+            guard atRevision.job.enabled, atRevision.job.schedule != nil, fabric.name == indexedFabric.name, driver.firesSchedules,
+                request.trigger != .manual
+            else {
+                throw WeftError.invalid(
+                    "\(record.qualifiedName) at \(commit.prefix(10)) is not an enabled, scheduled job of a fabric Weft's scheduler serves; the scheduler does not run it")
+            }
+        }
+        return try RunPlanner.plan(
+            runID: request.runID ?? Workspace.newRunID(), project: project.name, job: atRevision.job, file: atRevision.path,
+            pipelines: atRevision.pipelines, fabric: fabric, revision: RunRevision(commit: commit), trigger: request.trigger,
+            user: actor.name)
+    }
+
+    /// Starts a run; returns once it is recorded.
+    public func start(_ actor: RunActor, _ request: StartRunRequest) async throws -> RunDetail {
+        try await begin(actor, request, watch: false).0
+    }
+
+    /// Starts a run and watches it from its first event on (`weft run --follow`, the TUI).
+    public func startWatching(_ actor: RunActor, _ request: StartRunRequest) async throws -> (RunDetail, AsyncThrowingStream<RunEvent, any Error>) {
+        let (detail, stream) = try await begin(actor, request, watch: true)
+        guard let stream else { throw WeftError.failure("run \(detail.run.id) ended before it could be watched") }
+        return (detail, stream)
+    }
+
+    private func begin(_ actor: RunActor, _ request: StartRunRequest, watch: Bool) async throws -> (RunDetail, AsyncThrowingStream<RunEvent, any Error>?) {
+        let plan = try plan(actor, request)
+        let driver = try drivers.driver(for: plan.fabric.kind)
+        let (record, stream) = try await driver.start(plan, watch: watch)
+        workspace.audit(
+            actor.name, Action.runJob.rawValue, .run(id: record.id, job: record.job, fabric: plan.fabric), project: record.project,
+            result: .allowed, detail: "\(record.trigger.rawValue) run of \(record.job), \(record.revision.label)")
+        let tasks = plan.tasks.map { TaskRunRecord(runID: record.id, key: $0.key, state: .pending) }
+        return (RunDetail(run: record, tasks: tasks, logLocation: driver.logLocation(record)), stream)
+    }
+
+    /// Whether `id` has the shape of the run ids Weft makes (`Workspace.newRunID`): it becomes part of paths.
+    static func isRunID(_ id: String) -> Bool {
+        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 9, parts[0].first == "r", parts[1].count == 6, parts[2].count == 6 else { return false }
+        return parts[0].dropFirst().allSatisfy(\.isASCII) && parts[0].dropFirst().allSatisfy(\.isNumber)
+            && parts[1].allSatisfy { $0.isASCII && $0.isNumber } && parts[2].allSatisfy { $0.isASCII && $0.isHexDigit && !$0.isUppercase }
+    }
+
+    /// The commit a selector names.
+    func resolve(_ selector: RevisionSelector, project: String) throws -> String {
+        switch selector {
+        case .head:
+            return try workspace.headCommit(project: project)
+        case .commit(let c):
+            let git = workspace.git(project)
+            guard c.count >= 7, c.allSatisfy(\.isHexDigit), (try? git.run(["merge-base", "--is-ancestor", c, "HEAD"])) != nil,
+                let full = try? git.run(["rev-parse", "--verify", "\(c)^{commit}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            else {
+                throw WeftError.invalid("\(c) is not a commit of project \(project)'s history; run HEAD, or name a commit 'git log' shows")
+            }
+            return full
+        }
+    }
+
+    // MARK: watching
+
+    /// A run with its tasks, after checking the user may read its fabric's runs.
+    public func detail(_ principal: Principal, runID: String) throws -> RunDetail {
+        let (run, tasks) = try load(principal, runID, .readRuns)
+        return RunDetail(run: run, tasks: tasks, logLocation: try? drivers.driver(named: run.driver).logLocation(run))
+    }
+
+    /// Opens a run: its detail and, while it has not ended, its live events (`.snapshot` first). With `replayLogs`
+    /// the stream first repeats log lines already written. A run on a remote fabric whose owner died is adopted.
+    public func watch(_ principal: Principal, runID: String, replayLogs: Bool = false) throws -> (RunDetail, AsyncThrowingStream<RunEvent, any Error>?) {
+        let (run, tasks) = try load(principal, runID, .readRuns)
+        let driver = try drivers.driver(named: run.driver)
+        let detail = RunDetail(run: run, tasks: tasks, logLocation: driver.logLocation(run))
+        if run.state.isFinished { return (detail, nil) }
+        if let owner = try workspace.metastore.owner(runID: run.id), !ProcessIdentity.isAlive(owner) {
+            _ = try? driver.recover(run, adopt: true)
+        }
+        return (detail, driver.events(run, replayLogs: replayLogs))
+    }
+
+    /// Runs the user may read, newest first.
+    public func list(_ principal: Principal, _ query: RunQuery) throws -> [RunRecord] {
+        var fabrics = try workspace.readableFabrics(principal)
+        if let name = query.fabric {
+            try workspace.authorize(principal, .readRuns, .fabric(try workspace.fabric(name)))
+            fabrics = [name]
+        }
+        var project: String?, job: String?
+        if let ref = query.job {
+            let r = try workspace.job(principal, ref)
+            let project_ = try workspace.project(r.project)
+            try workspace.authorize(
+                principal, .readRuns, .job(name: r.job.name, project: project_, fabric: try workspace.fabric(r.job.fabric)), project: r.project)
+            project = r.project
+            job = r.job.name
+        }
+        return try workspace.metastore.runs(
+            project: project, job: job, fabrics: fabrics, states: query.state.map { [$0] }, limit: query.limit)
+    }
+
+    /// The ETA estimator of a run's job, from its past successful runs.
+    public func estimator(_ principal: Principal, run: RunRecord) -> RunEstimator? {
+        guard (try? workspace.authorizeRun(principal, run, .readRuns)) != nil,
+            let past = try? workspace.metastore.pastDurations(project: run.project, job: run.job)
+        else { return nil }
+        return RunEstimator(runDurations: past.runs, taskDurations: past.tasks)
+    }
+
+    // MARK: logs
+
+    /// The logs of a run's tasks (one task, or all), secrets masked.
+    public func logs(_ principal: Principal, runID: String, task: String? = nil) throws -> [TaskLog] {
+        let (run, tasks) = try load(principal, runID, .readRuns)
+        if let task, !tasks.contains(where: { $0.key == task }) {
+            throw WeftError.notFound(kind: "task", name: task, hint: "tasks of this run: \(tasks.map(\.key).joined(separator: ", "))")
+        }
+        let driver = try drivers.driver(named: run.driver)
+        return try (task.map { [$0] } ?? tasks.map(\.key)).map { TaskLog(task: $0, text: try driver.log(run, task: $0) ?? "") }
+    }
+
+    /// The last `limit` lines of a task's log.
+    public func logTail(_ principal: Principal, runID: String, task: String, limit: Int) throws -> [String] {
+        Array((try logs(principal, runID: runID, task: task).first?.lines ?? []).suffix(limit))
+    }
+
+    // MARK: cancelling
+
+    /// Cancels a run (its fabric's team only); audited once.
+    public func cancel(_ principal: Principal, runID: String) async throws {
+        let (run, _) = try load(principal, runID, .cancelRun)
+        if run.state.isFinished {
+            throw WeftError.conflict("run \(runID) already ended (\(run.state.rawValue)); there is nothing to cancel")
+        }
+        try await drivers.driver(named: run.driver).cancel(run, by: principal.name)
+        workspace.audit(
+            principal.name, Action.cancelRun.rawValue, .run(id: run.id, job: run.job, fabric: try workspace.fabric(run.fabric)),
+            project: run.project, result: .allowed)
+    }
+
+    // MARK: scheduling
+
+    /// Enabled jobs with a schedule on fabrics whose driver lets `weft scheduler` fire them.
+    public func scheduledJobs() throws -> [ScheduledJob] {
+        let fabrics = Dictionary(uniqueKeysWithValues: try workspace.fabrics().map { ($0.name, $0) })
+        let (jobs, _) = try workspace.indexedJobs(projects: try workspace.projects().map(\.name))
+        return jobs.compactMap { r in
+            guard r.job.enabled, let s = r.job.schedule, let f = fabrics[r.job.fabric],
+                (try? drivers.driver(for: f.kind))?.firesSchedules == true
+            else { return nil }
+            return ScheduledJob(project: r.project, job: r.job.name, fabric: r.job.fabric, schedule: s)
+        }
+    }
+
+    // MARK: fabrics
+
+    /// The settings schema of a fabric kind (from its driver).
+    public func settingsSchema(_ kind: FabricKind) throws -> FabricSettingsSchema { try drivers.driver(for: kind).settingsSchema }
+
+    /// Tests a fabric's settings for real through its driver (`weft fabric check`): its team or an admin.
+    public func check(_ principal: Principal, fabric name: String) async throws -> [FabricCheck] {
+        let fabric = try workspace.fabric(name)
+        if PermissionPolicy.check(principal, .changeFabric, .fabric(fabric)) != nil {
+            try workspace.authorize(principal, .viewFabricSettings, .fabric(fabric))
+        }
+        let driver = try drivers.driver(for: fabric.kind)
+        var out: [FabricCheck] = []
+        let problems = driver.settingsSchema.problems(fabric.settings, fabric: fabric.name)
+        out.append(
+            FabricCheck(
+                name: "settings", ok: problems.isEmpty,
+                detail: problems.isEmpty ? "valid for a \(fabric.kind.rawValue) fabric" : problems.map(\.message).joined(separator: "; ")))
+        out += await driver.check(fabric)
+        return out
+    }
+
+    // MARK: process life
+
+    /// Handles every unfinished run whose owner process died, through its driver: local runs are failed (their
+    /// task groups killed), runs that live on a remote fabric go on — with `adopt`, this process reattaches.
+    @discardableResult
+    public func recover(adopt: Bool) -> [String: RunRecoveryOutcome] {
+        Self.recover(workspace: workspace, drivers: drivers, adopt: adopt)
+    }
+
+    /// `recover(adopt:)` for a workspace being opened (no service needed yet).
+    @discardableResult
+    public static func recover(workspace: Workspace, drivers: DriverRegistry, adopt: Bool) -> [String: RunRecoveryOutcome] {
+        guard let unfinished = try? workspace.metastore.unfinishedRuns(), !unfinished.isEmpty else { return [:] }
+        var out: [String: RunRecoveryOutcome] = [:]
+        for u in unfinished {
+            if let owner = u.owner, ProcessIdentity.isAlive(owner) { continue }
+            guard let run = try? workspace.metastore.run(id: u.id), let driver = try? drivers.driver(named: run.driver) else { continue }
+            out[run.id] = (try? driver.recover(run, adopt: adopt)) ?? .untouched
+        }
+        return out
+    }
+
+    /// Ids of the runs this process drives.
+    public var activeRunIDs: [String] { drivers.all.flatMap(\.activeRunIDs) }
+
+    /// Before the process exits: runs living in it are cancelled (waiting up to `timeout` seconds); runs on remote
+    /// fabrics are left to go on.
+    public func shutdown(timeout: TimeInterval) async {
+        for d in drivers.all { await d.shutdown(timeout: timeout) }
+    }
+
+    // MARK: helpers
+
+    private func load(_ principal: Principal, _ runID: String, _ action: Action) throws -> (RunRecord, [TaskRunRecord]) {
+        guard let (run, tasks) = try workspace.metastore.runWithTasks(id: runID) else {
+            throw WeftError.notFound(kind: "run", name: runID, hint: "list runs with 'weft runs list'")
+        }
+        try workspace.authorizeRun(principal, run, action)
+        return (run, tasks)
+    }
+}
+
+extension DriverRegistry {
+    /// The drivers this Weft ships. A new fabric kind is a folder under `Drivers/` and one line here.
+    public static func standard(workspace: Workspace, localOptions: LocalEngineOptions = LocalEngineOptions()) -> DriverRegistry {
+        DriverRegistry([LocalDriver(workspace: workspace, options: localOptions)])
+    }
+}
