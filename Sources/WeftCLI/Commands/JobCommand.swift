@@ -34,7 +34,7 @@ struct JobCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List jobs of projects you can read.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List jobs of projects you can read.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only jobs on this fabric.") var fabric: String?
         @Option(help: "Only jobs of this project.") var project: String?
@@ -54,7 +54,7 @@ struct JobCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a job: tasks, configuration and based_on.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a job: tasks, configuration and based_on.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "JOB or PROJECT/JOB.") var job: String
 
@@ -67,7 +67,7 @@ struct JobCommand: ParsableCommand {
     }
 
     struct Duplicate: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "duplicate", 
             abstract: "Duplicate a job onto a fabric (disabled, configuration instances mapped, based_on recorded).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "JOB or PROJECT/JOB.") var job: String
@@ -86,7 +86,7 @@ struct JobCommand: ParsableCommand {
     }
 
     struct Config: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a task's configuration instance and overrides.")
+        static let configuration = CommandConfiguration(commandName: "config", abstract: "Set a task's configuration instance and overrides.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "JOB or PROJECT/JOB.") var job: String
         @Option(help: "The task key.") var task: String
@@ -105,7 +105,7 @@ struct JobCommand: ParsableCommand {
     }
 
     struct Enable: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a job (validated first).")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a job (validated first).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "JOB or PROJECT/JOB.") var job: String
         @Option(help: "Fail with a conflict unless the job file is still this blob.") var ifMatch: String?
@@ -118,7 +118,7 @@ struct JobCommand: ParsableCommand {
     }
 
     struct Disable: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable a job.")
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a job.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "JOB or PROJECT/JOB.") var job: String
         @Option(help: "Fail with a conflict unless the job file is still this blob.") var ifMatch: String?
@@ -131,7 +131,7 @@ struct JobCommand: ParsableCommand {
     }
 
     struct Diff: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "diff", 
             abstract: "Compare a job with another (default: the job it was duplicated from): tasks, values, schedule, enabled.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "JOB or PROJECT/JOB.") var job: String

@@ -10,7 +10,7 @@ struct PipelineCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Config.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List pipelines of projects you can read.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List pipelines of projects you can read.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this project.") var project: String?
 
@@ -26,7 +26,7 @@ struct PipelineCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a pipeline's schema and instances.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a pipeline's schema and instances.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "PROJECT/PIPELINE or PIPELINE.") var pipeline: String
 
@@ -50,7 +50,7 @@ struct PipelineCommand: ParsableCommand {
     }
 
     struct Config: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set values of a configuration instance (validated against the schema).")
+        static let configuration = CommandConfiguration(commandName: "config", abstract: "Set values of a configuration instance (validated against the schema).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "PROJECT/PIPELINE or PIPELINE.") var pipeline: String
         @Option(help: "The configuration instance (created when new).") var instance: String

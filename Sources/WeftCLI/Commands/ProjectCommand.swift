@@ -10,7 +10,7 @@ struct ProjectCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Show.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a project, empty or imported from a directory.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a project, empty or imported from a directory.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Project name.") var name: String
         @Option(help: "The owner team.") var owner: String
@@ -25,7 +25,7 @@ struct ProjectCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List projects.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List projects.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -39,7 +39,7 @@ struct ProjectCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a project: pipelines, jobs and recent commits.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a project: pipelines, jobs and recent commits.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Project name.") var name: String
 

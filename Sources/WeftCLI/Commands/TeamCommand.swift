@@ -10,7 +10,7 @@ struct TeamCommand: ParsableCommand {
         subcommands: [Create.self, AddMember.self, Include.self, List.self, Show.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a team.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a team.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Team name.") var name: String
         @Option(name: .customLong("include"), help: "A team whose members also belong to this one (repeatable).") var includes: [String] = []
@@ -36,7 +36,7 @@ struct TeamCommand: ParsableCommand {
     }
 
     struct Include: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make every member of another team a member of this one.")
+        static let configuration = CommandConfiguration(commandName: "include", abstract: "Make every member of another team a member of this one.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Team name.") var team: String
         @Argument(help: "The team to include.") var included: String
@@ -62,7 +62,7 @@ struct TeamCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List teams.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List teams.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -76,7 +76,7 @@ struct TeamCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a team.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a team.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Team name.") var name: String
 

@@ -9,7 +9,7 @@ struct UserCommand: ParsableCommand {
         commandName: "user", abstract: "Manage users (admins).", subcommands: [Create.self, List.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a user.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "User name.") var name: String
         @Flag(help: "Make the user a workspace admin.") var admin = false
@@ -24,7 +24,7 @@ struct UserCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List users.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {

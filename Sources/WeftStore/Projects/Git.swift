@@ -31,7 +31,9 @@ public struct Git: Sendable {
     }
 
     static func environment(author: Author?) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
+        // git follows GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE … from the caller's environment: none of it may point
+        // Weft's git at another repository.
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
         // Commits are reproducible and never ask anything.
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_CONFIG_NOSYSTEM"] = "1"
@@ -85,7 +87,34 @@ public struct Git: Sendable {
 
     /// The commit id of HEAD, nil in a repository without commits.
     public func head() -> String? {
-        (try? run(["rev-parse", "--verify", "-q", "HEAD"]))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let fast = headFromRefs() { return fast }
+        return (try? run(["rev-parse", "--verify", "-q", "HEAD"]))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// HEAD read from the repository's files as git itself resolves it — `.git/HEAD`, then the loose ref, then
+    /// `packed-refs` — without starting git (a process costs milliseconds). Nil whenever anything is unusual (a
+    /// `.git` file, a symbolic ref outside `refs/heads/`, a malformed id); callers then ask git.
+    func headFromRefs() -> String? {
+        let gitDir = directory + "/.git"
+        func read(_ path: String) -> String? {
+            guard let data = FileManager.default.contents(atPath: path), data.count < 4096 else { return nil }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func isObjectID(_ s: Substring) -> Bool {
+            (s.count == 40 || s.count == 64) && s.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        }
+        guard let head = read(gitDir + "/HEAD") else { return nil }
+        if isObjectID(head[...]) { return head }
+        guard head.hasPrefix("ref: refs/heads/") else { return nil }
+        let ref = String(head.dropFirst(5))
+        guard !ref.contains(".."), !ref.contains("\n") else { return nil }
+        if let loose = read(gitDir + "/" + ref) { return isObjectID(loose[...]) ? loose : nil }
+        guard let packed = read(gitDir + "/packed-refs") else { return nil }
+        for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
+            let id = line.prefix { $0 != " " }
+            return isObjectID(id) ? String(id) : nil
+        }
+        return nil
     }
 
     /// Blob ids of every file at a revision: path → blob.

@@ -15,10 +15,21 @@ extension Workspace {
     /// parsed again (all of them when the pipelines changed, since jobs are validated against them).
     public func refreshJobIndex(project: String) throws {
         let g = git(project)
-        // One git call for both ids: the root tree (changes whenever any file does) and the pipelines' tree.
+        // HEAD from git's files: when the index was built at this very commit, it is current (no git process).
+        let head = g.headFromRefs()
+        let storedRow = try metastore.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT tree, head FROM project_index_state WHERE project = ?", arguments: [project])
+        }
+        let stored: String? = storedRow?["tree"]
+        if let head, let storedHead: String = storedRow?["head"], storedHead == head { return }
+        // One git call for the ids: HEAD, the root tree (changes whenever any file does) and the pipelines' tree.
         let ids: [String]
-        if let out = try? g.run(["rev-parse", "HEAD^{tree}", "HEAD:pipelines"]) {
-            ids = out.split(separator: "\n").map(String.init)
+        // The head stored with the index comes only from the same git call as the trees it is built from.
+        var headNow: String?
+        if let out = try? g.run(["rev-parse", "HEAD", "HEAD^{tree}", "HEAD:pipelines"]) {
+            let all = out.split(separator: "\n").map(String.init)
+            headNow = all.first
+            ids = Array(all.dropFirst())
         } else if let out = try? g.run(["rev-parse", "HEAD^{tree}"]) {
             ids = [out.trimmingCharacters(in: .whitespacesAndNewlines), ""]
         } else {
@@ -26,13 +37,17 @@ extension Workspace {
         }
         guard let state = ids.first else { return }
         let pipelinesTree = ids.count > 1 ? ids[1] : ""
-        let stored = try metastore.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT tree FROM project_index_state WHERE project = ?", arguments: [project])
+        if stored?.split(separator: ":").first.map(String.init) == state {
+            if let headNow {
+                try metastore.pool.write { db in
+                    try db.execute(sql: "UPDATE project_index_state SET head = ? WHERE project = ? AND tree = ?", arguments: [headNow, project, stored])
+                }
+            }
+            return
         }
-        if stored?.split(separator: ":").first.map(String.init) == state { return }
         let storedPipelines = stored?.split(separator: ":").last.map(String.init)
         let full = storedPipelines != pipelinesTree
-        let files = try g.lsTree().filter { $0.key.hasPrefix("jobs/") && ($0.key.hasSuffix(".yaml") || $0.key.hasSuffix(".yml")) }
+        let files = try g.lsTree(headNow ?? "HEAD").filter { $0.key.hasPrefix("jobs/") && ($0.key.hasSuffix(".yaml") || $0.key.hasSuffix(".yml")) }
         let existing = try metastore.pool.read { db in
             Dictionary(
                 try Row.fetchAll(db, sql: "SELECT path, blob FROM job_index WHERE project = ?", arguments: [project]).map { ($0[0] as String, $0[1] as String) },
@@ -65,8 +80,8 @@ extension Workspace {
                 try stmt.execute(arguments: [project, r.path, r.blob, r.name, r.fabric, r.enabled, r.body])
             }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO project_index_state(project, tree) VALUES (?, ?)",
-                arguments: [project, state + ":" + pipelinesTree])
+                sql: "INSERT OR REPLACE INTO project_index_state(project, tree, head) VALUES (?, ?, ?)",
+                arguments: [project, state + ":" + pipelinesTree, headNow])
         }
     }
 
@@ -110,7 +125,8 @@ extension Workspace {
             {
                 let pipelines = stored.split(separator: ":").dropFirst().first.map(String.init) ?? ""
                 try db.execute(
-                    sql: "UPDATE project_index_state SET tree = ? WHERE project = ?", arguments: [trees.treeAfter + ":" + pipelines, project])
+                    sql: "UPDATE project_index_state SET tree = ?, head = NULL WHERE project = ?",
+                    arguments: [trees.treeAfter + ":" + pipelines, project])
             }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO job_index(project, path, blob, name, fabric, enabled, body) VALUES (?,?,?,?,?,?,?)",

@@ -1,0 +1,51 @@
+import Foundation
+import WeftDomain
+import WeftStore
+
+/// `weft-bench run-command [--samples N] [--keep]`: the whole `weft run JOB --follow` command (exec, session,
+/// run service, plan at the revision, local driver, engine, progress printing, exit) for a chain of 10 `true`
+/// tasks and for 20 parallel `true` tasks on a fabric of 8 slots, with a CLI session as a user would have.
+enum RunCommandBenchmark {
+    static func run(arguments: [String]) async -> Int32 {
+        let samples = Int(FoundationBenchmark.value(of: "--samples", in: arguments) ?? "") ?? 30
+        let keep = arguments.contains("--keep")
+        let dir = NSTemporaryDirectory() + "weft-bench-runcmd-\(getpid())"
+        defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
+        do {
+            let weft = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("weft").path
+            guard FileManager.default.isExecutableFile(atPath: weft) else {
+                print("weft binary not found next to weft-bench (\(weft)); build it: swift build -c release --product weft")
+                return 1
+            }
+            let root = dir + "/ws"
+            try DemoWorkspace.ensure(at: root)
+            let ws = try Workspace.open(at: root)
+            // bob: prod_support, included in developers, so both fabrics are his (production has 8 slots).
+            try ws.startSession(try ws.principal(for: User(name: "bob")))
+            try FoundationBenchmark.addChainJob(ws)
+            try addParallelJob(ws)
+            print("weft run … --follow, whole command (\(samples) samples each, after 3 warm-up runs; \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+            for (job, label) in [("customer_analytics/chain10", "chain of 10 `true` (development)"), ("customer_analytics/parallel20", "20 parallel `true`, 8 slots (production)")] {
+                for _ in 0..<3 { _ = try FoundationBenchmark.time(weft, ["run", job, "--follow", "--workspace", root]) }
+                var ms: [Double] = []
+                for _ in 0..<samples { ms.append(try FoundationBenchmark.time(weft, ["run", job, "--follow", "--workspace", root])) }
+                FoundationBenchmark.report("weft run \(label)", ms, target: "p50 ≤ 30 ms")
+            }
+            return 0
+        } catch {
+            print("benchmark failed: \(error)")
+            return 1
+        }
+    }
+
+    /// A job of 20 independent `true` tasks on the production fabric (8 slots).
+    static func addParallelJob(_ ws: Workspace) throws {
+        let tasks = (0..<20).map { i in JobTask(key: "p\(i)", action: .script("true")) }
+        let job = Job(name: "parallel20", fabric: "production", maxConcurrentRuns: 1, tasks: tasks)
+        let dir = ws.projectDirectory("customer_analytics")
+        try Data(ProjectFiles.encodeJob(job).utf8).write(to: URL(fileURLWithPath: dir + "/jobs/parallel20.yaml"))
+        let g = ws.git("customer_analytics")
+        try g.run(["add", "-A", "jobs"], author: Git.Author(name: "bench", email: "bench@weft.local"))
+        try g.run(["commit", "-q", "-m", "Add parallel20"], author: Git.Author(name: "bench", email: "bench@weft.local"))
+    }
+}
