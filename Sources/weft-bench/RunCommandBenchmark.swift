@@ -31,6 +31,18 @@ enum RunCommandBenchmark {
                 for _ in 0..<samples { ms.append(try FoundationBenchmark.time(weft, ["run", job, "--follow", "--workspace", root])) }
                 FoundationBenchmark.report("weft run \(label)", ms, target: "p50 ≤ 30 ms")
             }
+            // The floor on this machine, in the same run: process start, and the same tasks started by a shell.
+            var version: [Double] = []
+            for _ in 0..<samples { version.append(try FoundationBenchmark.time(weft, ["--version"])) }
+            FoundationBenchmark.report("  floor: weft --version (process start)", version, target: "—")
+            let byHand = [
+                ("  floor: sh, 10 `sh -c true` one after another", "i=0; while [ $i -lt 10 ]; do /bin/sh -c true; i=$((i+1)); done"),
+            ]
+            for (label, script) in byHand {
+                var ms: [Double] = []
+                for _ in 0..<samples { ms.append(try FoundationBenchmark.time("/bin/sh", ["-c", script])) }
+                FoundationBenchmark.report(label, ms, target: "—")
+            }
             return 0
         } catch {
             print("benchmark failed: \(error)")
