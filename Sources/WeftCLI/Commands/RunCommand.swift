@@ -70,11 +70,20 @@ struct RunCommand: AsyncParsableCommand {
         ]
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
-        // The owner's errors go to a file read only if it ends before recording the run (unlinked otherwise).
-        let errorPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-owner-\(plan.runID).err")
-        let errorFile = FileManager.default.createFile(atPath: errorPath, contents: nil, attributes: [.posixPermissions: 0o600])
-            ? FileHandle(forWritingAtPath: errorPath) : nil
-        defer { unlink(errorPath) }
+        // The owner's errors go to a private file (mkstemp: unpredictable name, 0600, created exclusively) that is
+        // unlinked at once: nothing of it outlives the owner, and it is read only if the owner ends before
+        // recording the run.
+        var template = Array(((NSTemporaryDirectory() as NSString).appendingPathComponent("weft-owner-XXXXXX")).utf8CString)
+        let errorFD = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        var readFD: Int32 = -1
+        if errorFD >= 0 {
+            _ = fcntl(errorFD, F_SETFD, FD_CLOEXEC)
+            let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            readFD = open(path, O_RDONLY | O_CLOEXEC)
+            unlink(path)
+        }
+        defer { if readFD >= 0 { close(readFD) } }
+        let errorFile = errorFD >= 0 ? FileHandle(fileDescriptor: errorFD, closeOnDealloc: true) : nil
         p.standardError = errorFile ?? FileHandle.nullDevice
         try p.run()
         try? errorFile?.close()
@@ -90,8 +99,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         if !p.isRunning {
             p.waitUntilExit()
-            let text = ((try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while readFD >= 0, bytes.count < 65_536 {
+                let n = read(readFD, &buffer, buffer.count)
+                if n <= 0 { break }
+                bytes += buffer[0..<n]
+            }
+            let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let message = text.hasPrefix("weft: ") ? String(text.dropFirst(6)) : text
             if p.terminationStatus == WeftError.conflict("").exitCode, !message.isEmpty {
                 throw WeftError.conflict(message)

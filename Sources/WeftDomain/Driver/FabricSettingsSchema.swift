@@ -137,6 +137,17 @@ public struct FabricSettingsSchema: Sendable, Hashable {
         return out
     }
 
+    /// Throws every problem of a fabric's settings (each named with the fabric), and refuses a schema of another
+    /// kind than the fabric's (a caller's mistake: each kind's driver supplies its own schema).
+    public func validate(_ values: [String: String], of fabric: String, kind: FabricKind) throws(WeftError) {
+        guard self.kind == kind else {
+            throw WeftError.failure(
+                "fabric \(fabric) is of kind \(kind.rawValue) but was checked against the settings of \(self.kind.rawValue) fabrics; this is a bug in Weft")
+        }
+        let found = problems(values, fabric: fabric)
+        if !found.isEmpty { throw WeftError.invalid(found.map { Problem("fabric \(fabric): \($0.message)") }) }
+    }
+
     /// Whether a key that is not a documented setting looks like it holds a secret.
     public static func looksSecret(_ key: String) -> Bool {
         let k = key.lowercased()

@@ -47,25 +47,7 @@ enum JobDefinitionDiff {
                 cmp(p, JobDiff.summary(l), nil)
                 continue
             }
-            cmp("\(p).depends_on", list(l.dependsOn), list(r.dependsOn))
-            cmp("\(p).run_if", l.runIf.rawValue, r.runIf.rawValue)
-            cmp("\(p).retries", String(l.retries), String(r.retries))
-            cmp("\(p).timeout", l.timeout.map { String($0) }, r.timeout.map { String($0) })
-            switch (l.action, r.action) {
-            case (.script(let a), .script(let b)): cmp("\(p).script", a, b)
-            case (.pipeline(let ln, let lc, let lo), .pipeline(let rn, let rc, let ro)):
-                cmp("\(p).pipeline", ln, rn)
-                cmp("\(p).config", lc, rc)
-                let lv = leftPipelines[ln].map { ConfigValidator.resolve(pipeline: $0, instance: lc, overrides: lo) } ?? lo
-                let rv = rightPipelines[rn].map { ConfigValidator.resolve(pipeline: $0, instance: rc, overrides: ro) } ?? ro
-                for k in Set(lv.keys).union(rv.keys).sorted() {
-                    cmp("\(p).values.\(k)", lv[k]?.display, rv[k]?.display)
-                }
-                for k in Set(lo.keys).union(ro.keys).sorted() where lo[k] != ro[k] {
-                    cmp("\(p).overrides.\(k)", lo[k]?.display, ro[k]?.display)
-                }
-            default: cmp("\(p).action", JobDiff.summary(l), JobDiff.summary(r))
-            }
+            JobDiff.compareTasks(p, l, r, leftPipelines: leftPipelines, rightPipelines: rightPipelines, cmp)
         }
         return out
     }

@@ -33,27 +33,36 @@ public enum JobDiff {
             let p = "tasks.\(key)"
             guard let l = lt[key] else { cmp(p, nil, summary(rt[key])); continue }
             guard let r = rt[key] else { cmp(p, summary(l), nil); continue }
-            cmp("\(p).depends_on", l.dependsOn.joined(separator: ", "), r.dependsOn.joined(separator: ", "))
-            cmp("\(p).run_if", l.runIf.rawValue, r.runIf.rawValue)
-            cmp("\(p).retries", String(l.retries), String(r.retries))
-            cmp("\(p).timeout", l.timeout.map { String($0) }, r.timeout.map { String($0) })
-            switch (l.action, r.action) {
-            case (.script(let a), .script(let b)): cmp("\(p).script", a, b)
-            case (.pipeline(let ln, let lc, let lo), .pipeline(let rn, let rc, let ro)):
-                cmp("\(p).pipeline", ln, rn)
-                cmp("\(p).config", lc, rc)
-                let lv = pipelines[ln].map { ConfigValidator.resolve(pipeline: $0, instance: lc, overrides: lo) } ?? lo
-                let rv = pipelines[rn].map { ConfigValidator.resolve(pipeline: $0, instance: rc, overrides: ro) } ?? ro
-                for k in Set(lv.keys).union(rv.keys).sorted() {
-                    cmp("\(p).values.\(k)", lv[k]?.display, rv[k]?.display)
-                }
-                for k in Set(lo.keys).union(ro.keys).sorted() where lo[k] != ro[k] {
-                    cmp("\(p).overrides.\(k)", lo[k]?.display, ro[k]?.display)
-                }
-            default: cmp("\(p).action", summary(l), summary(r))
-            }
+            compareTasks(p, l, r, leftPipelines: pipelines, rightPipelines: pipelines, cmp)
         }
         return out
+    }
+
+    /// The differences of two versions of one task (`PATH.depends_on`, `.run_if`, `.retries`, `.timeout`, `.script`,
+    /// `.pipeline`, `.config`, `.values.F` with each side resolved by its own pipelines, `.overrides.F`, `.action`).
+    static func compareTasks(
+        _ p: String, _ l: JobTask, _ r: JobTask, leftPipelines: [String: Pipeline], rightPipelines: [String: Pipeline],
+        _ cmp: (String, String?, String?) -> Void
+    ) {
+        cmp("\(p).depends_on", l.dependsOn.joined(separator: ", "), r.dependsOn.joined(separator: ", "))
+        cmp("\(p).run_if", l.runIf.rawValue, r.runIf.rawValue)
+        cmp("\(p).retries", String(l.retries), String(r.retries))
+        cmp("\(p).timeout", l.timeout.map { String($0) }, r.timeout.map { String($0) })
+        switch (l.action, r.action) {
+        case (.script(let a), .script(let b)): cmp("\(p).script", a, b)
+        case (.pipeline(let ln, let lc, let lo), .pipeline(let rn, let rc, let ro)):
+            cmp("\(p).pipeline", ln, rn)
+            cmp("\(p).config", lc, rc)
+            let lv = leftPipelines[ln].map { ConfigValidator.resolve(pipeline: $0, instance: lc, overrides: lo) } ?? lo
+            let rv = rightPipelines[rn].map { ConfigValidator.resolve(pipeline: $0, instance: rc, overrides: ro) } ?? ro
+            for k in Set(lv.keys).union(rv.keys).sorted() {
+                cmp("\(p).values.\(k)", lv[k]?.display, rv[k]?.display)
+            }
+            for k in Set(lo.keys).union(ro.keys).sorted() where lo[k] != ro[k] {
+                cmp("\(p).overrides.\(k)", lo[k]?.display, ro[k]?.display)
+            }
+        default: cmp("\(p).action", summary(l), summary(r))
+        }
     }
 
     static func render(_ s: JobSchedule) -> String { "\(s.cron) (\(s.timezone))" }

@@ -177,7 +177,7 @@ extension Workspace {
         try authorize(principal, .createFabric, .fabric(fabric))
         try Names.validate(fabric.name, kind: "fabric")
         guard (1...256).contains(fabric.slots) else { throw WeftError.invalid("slots must be between 1 and 256, not \(fabric.slots)") }
-        try Self.validateSettings(fabric.settings, of: fabric.name, kind: fabric.kind, schema: schema)
+        try schema.validate(fabric.settings, of: fabric.name, kind: fabric.kind)
         guard try teams().contains(where: { $0.name == fabric.ownerTeam }) else {
             throw WeftError.notFound(kind: "team", name: fabric.ownerTeam, hint: "create it first with 'weft team create \(fabric.ownerTeam)'")
         }
@@ -234,7 +234,7 @@ extension Workspace {
             for key in unset { f.settings[key] = nil }
             for (key, value) in set { f.settings[key] = value }
             if let slots { f.slots = slots }
-            try Self.validateSettings(f.settings, of: name, kind: f.kind, schema: schema)
+            try schema.validate(f.settings, of: name, kind: f.kind)
             try db.execute(
                 sql: "UPDATE fabrics SET settings = ?, slots = ? WHERE name = ?",
                 arguments: [try Self.encodeSettings(f.settings), f.slots, name])
@@ -249,16 +249,6 @@ extension Workspace {
             try Workspace.insertAudit(db, event(principal, .changeFabric, .fabric(f), detail: changes.joined(separator: "; ")))
             return f
         }
-    }
-
-    /// Throws every problem of a fabric's settings against its kind's schema.
-    static func validateSettings(_ settings: [String: String], of fabric: String, kind: FabricKind, schema: FabricSettingsSchema) throws {
-        guard schema.kind == kind else {
-            throw WeftError.failure(
-                "fabric \(fabric) is of kind \(kind.rawValue) but was checked against the settings of \(schema.kind.rawValue) fabrics; this is a bug in Weft")
-        }
-        let problems = schema.problems(settings, fabric: fabric)
-        if !problems.isEmpty { throw WeftError.invalid(problems.map { Problem("fabric \(fabric): \($0.message)") }) }
     }
 
     /// A fabric's settings as stored (a JSON object of strings).
