@@ -20,7 +20,7 @@ struct GlobalOptions: ParsableArguments {
     var root: String { Workspace.defaultRoot(explicit: workspace) }
 
     /// Opens the workspace.
-    func open() throws -> Workspace { try Workspace.open(at: root) }
+    func open() throws -> Workspace { try Workspace.open(at: root, connections: .single) }
 
     /// The acting user: WEFT_USER + WEFT_PASSWORD when set, else the `weft login` session.
     func identity(_ ws: Workspace) throws -> Principal {

@@ -46,12 +46,8 @@ extension Workspace {
 
     /// A new run id: sortable by time, unique.
     public static func newRunID(now: Date = Date()) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
         let suffix = String(UInt32.random(in: 0...UInt32.max) & 0xFFFFFF, radix: 16)
-        return "r\(f.string(from: now))-\(String(repeating: "0", count: 6 - suffix.count) + suffix)"
+        return "r\(UTCTime.compact(now))-\(String(repeating: "0", count: 6 - suffix.count) + suffix)"
     }
 
     /// A read-only export of a project revision, created once per commit (temporary folder + rename). With

@@ -48,14 +48,16 @@ public final class Workspace: Sendable {
         FileManager.default.fileExists(atPath: root + "/weft.sqlite")
     }
 
-    /// Opens an existing workspace, recovering interrupted changes.
-    public static func open(at root: String) throws -> Workspace {
+    /// Opens an existing workspace, recovering interrupted changes. A short-lived command opens it with one
+    /// metastore connection (`.single`); a long-lived screen with a pool that reads while runs write.
+    public static func open(at root: String, connections: Metastore.Connections = .pool) throws -> Workspace {
         guard exists(at: root) else {
             throw WeftError.workspace(
                 "no Weft workspace at \(root); create one with 'weft init --admin NAME --password-stdin' or try 'weft demo'")
         }
         let ws = Workspace(
-            root: root, metastore: try Metastore(path: root + "/weft.sqlite"), secrets: try SecretBox(keyDirectory: root + "/keys"))
+            root: root, metastore: try Metastore(path: root + "/weft.sqlite", connections: connections),
+            secrets: try SecretBox(keyDirectory: root + "/keys"))
         try ws.recoverAllPendingWrites()
         for hook in openHooks { hook(ws) }
         return ws

@@ -352,7 +352,7 @@ final class EngineCore: @unchecked Sendable {
         let started = Date()
         if logFD >= 0 {
             let header =
-                "=== \(run.id) \(task.key) attempt \(attempt) started \(ISO8601DateFormatter.weft.string(from: started))"
+                "=== \(run.id) \(task.key) attempt \(attempt) started \(UTCTime.iso8601(started, milliseconds: true))"
                 + " ===\n"
             writeAll(logFD, header)
         }
@@ -741,11 +741,3 @@ final class EngineCore: @unchecked Sendable {
     }
 }
 
-extension ISO8601DateFormatter {
-    /// ISO 8601 with fractional seconds, UTC.
-    nonisolated(unsafe) static let weft: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
-}
