@@ -19,21 +19,21 @@ import WeftDomain
         let cli = try CLIWorkspace()
         try cli.session(as: "admin")
         let created = try cli.weft([
-            "fabric", "create", "qa", "--owner", "developers", "--stage", "qa", "--set", "sandbox=on", "--set", "description=the QA fabric",
+            "fabric", "create", "staging", "--owner", "developers", "--stage", "qa", "--set", "sandbox=on", "--set", "description=the QA fabric",
         ])
         #expect(created.status == 0, "\(created)")
-        let updated = try cli.weft(["fabric", "update", "qa", "--set", "network=off", "--set", "sandbox=off", "--unset", "description", "--slots", "2"])
+        let updated = try cli.weft(["fabric", "update", "staging", "--set", "network=off", "--set", "sandbox=off", "--unset", "description", "--slots", "2"])
         #expect(updated.status == 0, "\(updated)")
-        #expect(updated.stdout.contains("Updated fabric qa (set network, sandbox; unset description; 2 slots)."), "\(updated.stdout)")
+        #expect(updated.stdout.contains("Updated fabric staging (set network, sandbox; unset description; 2 slots)."), "\(updated.stdout)")
 
         let ws = try Workspace.open(at: cli.root)
-        let f = try ws.fabric("qa")
+        let f = try ws.fabric("staging")
         #expect(f.settings == ["sandbox": "off", "network": "off"])
         #expect(f.slots == 2)
         #expect(f.stage == .qa && f.kind == .local && f.ownerTeam == "developers")
         // One event, naming the keys that changed and never their values.
         let admin = try ws.principal(for: User(name: "admin", isAdmin: true))
-        let events = try ws.auditEvents(admin, fabric: "qa").filter { $0.action == Action.changeFabric.rawValue }
+        let events = try ws.auditEvents(admin, fabric: "staging").filter { $0.action == Action.changeFabric.rawValue }
         #expect(events.count == 1, "\(events)")
         let detail = try #require(events.first).detail
         #expect(detail == "add network; set sandbox; unset description; slots 4 → 2", "\(detail)")
@@ -42,7 +42,7 @@ import WeftDomain
 
         // The fabric's team sees the new settings.
         try cli.session(as: "alice")
-        let show = try cli.weft(["fabric", "show", "qa"])
+        let show = try cli.weft(["fabric", "show", "staging"])
         #expect(show.status == 0 && show.stdout.contains("settings: network=off, sandbox=off"), "\(show)")
         #expect(show.stdout.contains("slots:    2"), "\(show.stdout)")
     }

@@ -70,12 +70,12 @@ import WeftStore
         let ws = try Workspace.open(at: cli.root)
         let id = try #require(try ws.metastore.runs(limit: 1).first?.id)
         let admin = try ws.principal(for: User(name: "admin", isAdmin: true))
-        try ws.createUser(admin, name: "carol", password: "carol-demo-pw")
-        try cli.session(as: "carol")
+        try ws.createUser(admin, name: "dave", password: "dave-test-pw")
+        try cli.session(as: "dave")
         for args in [["runs", "show", id], ["runs", "logs", id], ["runs", "cancel", id], ["run", "customers_daily_development"]] {
             let r = try cli.weft(args)
             #expect(r.status == 3, "weft \(args.joined(separator: " ")): \(r)")
-            #expect(r.stderr.contains("carol") && r.stderr.contains("developers"), "\(r)")
+            #expect(r.stderr.contains("dave") && r.stderr.contains("developers"), "\(r)")
         }
         #expect(try cli.weft(["runs", "list"]).stdout.contains(id) == false)
     }

@@ -14,7 +14,8 @@ public enum DemoWorkspace {
     public static let credentials: [Credential] = [
         Credential(user: "admin", password: "admin-demo-pw", role: "workspace admin (in no team)"),
         Credential(user: "alice", password: "alice-demo-pw", role: "developer (team developers)"),
-        Credential(user: "bob", password: "bob-demo-pw", role: "production support (team prod_support, included in developers)"),
+        Credential(user: "bob", password: "bob-demo-pw", role: "production support (team prod_support, included in developers and qa)"),
+        Credential(user: "carol", password: "carol-demo-pw", role: "QA engineer (team qa)"),
     ]
 
     /// Where the demo lives: `--workspace` / `$WEFT_HOME` when given, else `$XDG_DATA_HOME/weft-demo`.
@@ -72,21 +73,29 @@ public enum DemoWorkspace {
         let admin = try ws.principal(for: User(name: "admin", isAdmin: true))
         try ws.createUser(admin, name: c[1].user, password: c[1].password)
         try ws.createUser(admin, name: c[2].user, password: c[2].password)
+        try ws.createUser(admin, name: c[3].user, password: c[3].password)
         try ws.createTeam(admin, name: "prod_support")
         try ws.createTeam(admin, name: "developers", includes: ["prod_support"])
+        try ws.createTeam(admin, name: "qa", includes: ["prod_support"])
         try ws.addMember(admin, team: "developers", user: "alice")
         try ws.addMember(admin, team: "prod_support", user: "bob")
+        try ws.addMember(admin, team: "qa", user: "carol")
         let local = try schemas(ws, .local)
         try ws.createFabric(
             admin, Fabric(name: "development", ownerTeam: "developers", stage: .development, kind: .local, slots: 4, settings: ["description": "dummy customer data"]),
             schema: local)
         try ws.createFabric(
+            admin, Fabric(name: "qa", ownerTeam: "qa", stage: .qa, kind: .local, slots: 4, settings: ["description": "a slice of production's customer data"]),
+            schema: local)
+        try ws.createFabric(
             admin, Fabric(name: "production", ownerTeam: "prod_support", stage: .production, kind: .local, slots: 8, settings: ["description": "real customer data"]),
             schema: local)
         try ws.setSecret(admin, fabric: "development", secret: "anonymisation_salt", value: "development-salt-not-secret")
+        try ws.setSecret(admin, fabric: "qa", secret: "anonymisation_salt", value: randomToken())
         try ws.setSecret(admin, fabric: "production", secret: "anonymisation_salt", value: randomToken())
         try writeData(ws.dataRoot(fabric: "development") + "/raw/customers.csv", rows: DemoData.development())
         try writeData(ws.dataRoot(fabric: "production") + "/raw/customers.csv", rows: DemoData.production())
+        try writeData(ws.dataRoot(fabric: "qa") + "/raw/customers.csv", rows: DemoData.qa())
         let alice = try ws.principal(for: User(name: "alice"))
         try ws.createProject(alice, name: "customer_analytics", owner: "developers", from: projectSource)
     }
@@ -124,6 +133,12 @@ enum DemoData {
             rows.append("D\(i),Test User \(i),\(email),\(country),\(["smb", "enterprise"][i % 2]),\(i % 50).00")
         }
         return rows
+    }
+
+    /// QA's data: every tenth production row (a slice of real-looking data, no more).
+    static func qa() -> [String] {
+        let rows = production()
+        return [rows[0]] + rows.dropFirst().enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
     }
 
     static func production() -> [String] {
