@@ -67,11 +67,15 @@ import WeftEngine
         let cli = try CLIWorkspace()
         let ws = try Workspace.open(at: cli.root)
         let service = RunService(workspace: ws)
-        let mark = try lastAudit(ws)
         let source = WorkspaceSchedulerSource(service: service)
-        #expect(try await source.enabledJobs().map(\.job) == ["customers_daily_development"])
-        let run = try await source.startRun(project: "customer_analytics", job: "customers_daily_development", trigger: .schedule)
+        // The scheduler fires what is deployed: release the project (development only, as alice) first.
+        #expect(try await source.enabledJobs().isEmpty)
         let alice = try ws.principal(for: User(name: "alice"))
+        _ = try await ReleaseService(workspace: ws, drivers: service.drivers).release(alice, ReleaseRequest(project: "customer_analytics", version: "1.0.0"))
+        let mark = try lastAudit(ws)
+        let jobs = try await source.enabledJobs()
+        #expect(jobs.map(\.job) == ["customers_daily_development"])
+        let run = try await source.startRun(try #require(jobs.first), trigger: .schedule)
         let (_, stream) = try service.watch(alice, runID: run.id)
         var sawTask = false
         for try await e in try #require(stream) {

@@ -103,15 +103,30 @@ struct RunServiceTests {
         #expect(audit.allSatisfy { $0.fabric == "development" && $0.project == "probe" })
     }
 
-    @Test func theSchedulerStartsOnlyEnabledScheduledJobs() async throws {
+    @Test func theSchedulerStartsOnlyWhatIsDeployedEnabledAndScheduled() async throws {
         let fx = try ServiceFixture()
         let service = fx.service()
-        await #expect(throws: WeftError.self) { _ = try await service.start(.scheduler, StartRunRequest(job: "probe/slow", trigger: .schedule)) }
-        // The demo's development job is enabled with a schedule; its run is recorded as the scheduler's.
-        let detail = try await service.start(.scheduler, StartRunRequest(job: "customers_daily_development", trigger: .schedule))
+        let dev = StartRunRequest(job: "customer_analytics/customers_daily_development", trigger: .schedule, fabric: "development")
+        // Enabled with a schedule at HEAD, but nothing deployed: it waits for a release and does not fire.
+        #expect(try service.scheduledJobs().isEmpty)
+        #expect(try service.waitingForRelease().map(\.job.name).contains("customers_daily_development"))
+        await #expect(throws: WeftError.self) { _ = try await service.start(.scheduler, dev) }
+
+        let releases = ReleaseService(workspace: fx.ws, drivers: service.drivers)
+        let outcome = try await releases.release(fx.alice, ReleaseRequest(project: "customer_analytics", version: "1.0.0"))
+        #expect(outcome.deployments.map(\.fabric) == ["development"])
+        #expect(try service.scheduledJobs().map(\.job) == ["customers_daily_development"])
+        #expect(try !service.waitingForRelease().map(\.job.name).contains("customers_daily_development"))
+        await #expect(throws: WeftError.self) {
+            _ = try await service.start(.scheduler, StartRunRequest(job: "probe/slow", trigger: .schedule, fabric: "development"))
+        }
+        await #expect(throws: WeftError.self) {
+            _ = try await service.start(.scheduler, StartRunRequest(job: "customer_analytics/customers_daily_development", trigger: .manual, fabric: "development"))
+        }
+        let detail = try await service.start(.scheduler, dev)
         #expect(detail.run.user == "scheduler")
         #expect(detail.run.trigger == .schedule)
-        #expect(try service.scheduledJobs().map(\.job).contains("customers_daily_development"))
+        #expect(detail.run.release == "1.0.0" && detail.run.commit == outcome.commit)
         await service.shutdown(timeout: 10)
         #expect(try fx.ws.metastore.run(id: detail.run.id)?.state.isFinished == true)
     }

@@ -18,7 +18,8 @@ final class TestSchedulerSource: SchedulerSource, @unchecked Sendable {
 
     func enabledJobs() async throws -> [ScheduledJob] { jobs.withLock { $0 } }
 
-    func startRun(project: String, job: String, trigger: RunTrigger) async throws -> RunRecord {
+    func startRun(_ scheduled: ScheduledJob, trigger: RunTrigger) async throws -> RunRecord {
+        let job = scheduled.job
         var req = fx.request([sh("t", "true")], job: job, maxConcurrentRuns: 10)
         req.trigger = trigger
         req.user = "scheduler"

@@ -7,7 +7,7 @@ import WeftStore
 struct JobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job", abstract: "Read, duplicate, configure, enable and compare jobs.",
-        subcommands: [List.self, Show.self, Duplicate.self, Config.self, Enable.self, Disable.self, Diff.self])
+        subcommands: [List.self, Show.self, Duplicate.self, Config.self, Enable.self, Disable.self, Diff.self, Promote.self])
 
     struct JobView: Encodable {
         var project: String
@@ -63,6 +63,23 @@ struct JobCommand: ParsableCommand {
             let r = try ws.job(p, job)
             if global.output == .json { return try global.printJSON(r) }
             print(JobText.describe(r))
+            print(Self.deployedLine(ws, r))
+        }
+
+        /// `deployed: release 1.0.0 at commit abc… (by bob, 2026-…); HEAD differs`, or what waits for a release.
+        static func deployedLine(_ ws: Workspace, _ r: JobRecord) -> String {
+            guard let d = try? ws.deployedJob(fabric: r.job.fabric, project: r.project, job: r.job.name) else {
+                if r.job.enabled && r.job.schedule != nil {
+                    return "deployed: nothing on \(r.job.fabric) — the schedule waits for a release ('weft release \(r.project) --version V')"
+                }
+                return "deployed: nothing on \(r.job.fabric) yet ('weft release \(r.project) --version V')"
+            }
+            let head = (try? ws.headCommit(project: r.project)) ?? d.commit
+            let state =
+                d.definition != r.job
+                ? "; the job at HEAD differs from it (the next release deploys the change)"
+                : head != d.commit ? "; HEAD \(head.prefix(10)) is later (its changes reach \(r.job.fabric) with the next release)" : "; HEAD is this release"
+            return "deployed: release \(d.version) at commit \(d.commit.prefix(10)) (by \(d.deployedBy), \(UTCTime.iso8601(d.deployedAt)))" + state
         }
     }
 
@@ -127,6 +144,45 @@ struct JobCommand: ParsableCommand {
             let (ws, p) = try global.session()
             let r = try ws.setEnabled(p, job, enabled: false, expectedBlob: ifMatch)
             print("Disabled \(r.qualifiedName).")
+        }
+    }
+
+    struct Promote: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "promote",
+            abstract: "Apply the source job's changes since based_on, keeping this job's fabric settings (plan first).",
+            discussion: """
+                Tasks added or removed, dependencies, pipelines, run_if, retries, timeouts and the schedule come from \
+                the job it was duplicated from; its configuration instances, overrides, enabled flag and name stay. \
+                Where both changed a field it stops with the field names (exit 4) unless --take says which side wins.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "JOB or PROJECT/JOB (the job to bring up to date).") var job: String
+        @Flag(help: "Print the plan only.") var dryRun = false
+        @Option(parsing: .upToNextOption, help: "--take source|target FIELD ... : which side wins a conflict.") var take: [String] = []
+        @Flag(help: "Confirm promoting into a production job without a terminal.") var yes = false
+
+        func run() throws {
+            let (ws, p) = try global.session()
+            var sides: [String: PromotionSide] = [:]
+            var side: PromotionSide?
+            for word in take {
+                if let s = PromotionSide(rawValue: word) { side = s; continue }
+                guard let side else { throw ValidationError("--take needs a side first: --take source FIELD or --take target FIELD") }
+                sides[word] = side
+            }
+            let (target, plan) = try ws.planPromotion(p, job, take: sides)
+            if global.output == .json && dryRun { return try global.printJSON(plan) }
+            if global.output != .json { plan.lines.forEach { print($0) } }
+            if dryRun || plan.isEmpty { return }
+            if !plan.unresolved.isEmpty { _ = try PromotionPlanner.apply(plan) }
+            let fabric = try ws.fabric(target.job.fabric)
+            if fabric.stage == .production {
+                try Confirmation.production([fabric.name], action: "promote into \(target.job.name)", yes: yes)
+            }
+            let record = try ws.promote(p, target: target, plan: plan)
+            if global.output == .json { return try global.printJSON(JobView(record)) }
+            print("Promoted \(plan.source) into \(record.qualifiedName): based_on is now \(plan.basedOn.commit.prefix(10)).")
         }
     }
 

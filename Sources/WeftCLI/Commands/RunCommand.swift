@@ -17,6 +17,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "JOB or PROJECT/JOB.") var job: String
     @Flag(help: "Stay attached and draw progress bars until the run ends.") var follow = false
+    @Option(
+        help: ArgumentHelp(
+            "head, deployed or a release version. Default: head on a development fabric; on qa and production the deployed release, else head (marked not released).",
+            valueName: "revision")) var revision: String?
     @Option(help: .hidden) var runID: String?
     @Option(help: .hidden) var commit: String?
     @Flag(help: .hidden) var owner = false
@@ -30,7 +34,12 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let (ws, p) = try global.session()
         let service = EngineSupport.service(ws)
-        let request = StartRunRequest(job: job, trigger: .manual, revision: commit.map { .commit($0) } ?? .head, runID: runID)
+        var selector = try revision.map { try RevisionSelector.parse($0) } ?? .stageDefault
+        if owner, let commit {
+            // The owner runs exactly what its caller planned: that commit, as that release when it was one.
+            if case .release = selector {} else { selector = .commit(commit) }
+        }
+        let request = StartRunRequest(job: job, trigger: .manual, revision: selector, runID: runID)
         if !follow && !owner {
             // Checked and planned here (a denial or an invalid job is reported at once); started by the owner.
             let plan = try service.plan(.user(p), request)
@@ -41,6 +50,12 @@ struct RunCommand: AsyncParsableCommand {
             Task { await service.shutdown(timeout: 10) }
         }
         defer { withExtendedLifetime(signals) {} }
+        if owner, let commit, case .release = selector {
+            let planned = try service.plan(.user(p), request)
+            guard planned.revision.commit == commit else {
+                throw WeftError.conflict("release \(planned.revision.release ?? "") now points at another commit than the one planned; start the run again")
+            }
+        }
         let (detail, stream) = try await service.startWatching(.user(p), request)
         let record = detail.run
         if owner {
@@ -67,7 +82,7 @@ struct RunCommand: AsyncParsableCommand {
         p.arguments = [
             "--wait", CommandLine.arguments[0], "run", "\(plan.project)/\(plan.job)", "--owner", "--run-id", plan.runID,
             "--commit", plan.revision.commit, "--workspace", ws.root,
-        ]
+        ] + (plan.revision.release.map { ["--revision", $0] } ?? [])
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         // The owner's errors go to a private file (mkstemp: unpredictable name, 0600, created exclusively) that is

@@ -61,6 +61,9 @@ struct SchedulerCommand: AsyncParsableCommand {
                 fflush(nil)
             })
         print("\(f.string(from: Date())) scheduler started on \(ws.root) (pid \(getpid()))")
+        for r in (try? service.waitingForRelease()) ?? [] {
+            print("\(f.string(from: Date())) \(r.qualifiedName) on \(r.job.fabric) is enabled with a schedule but nothing of it is deployed there: it waits for a release ('weft release \(r.project) --version V')")
+        }
         fflush(nil)
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { _ in scheduler.stop() }
         defer { withExtendedLifetime(signals) {} }

@@ -15,6 +15,11 @@ enum EngineSupport {
 
     /// The run service of a workspace: the only way this CLI starts, watches and cancels runs.
     static func service(_ ws: Workspace) -> RunService { RunService(workspace: ws) }
+
+    /// The release service of a workspace, over the same drivers.
+    static func releaseService(_ ws: Workspace) -> ReleaseService {
+        ReleaseService(workspace: ws, drivers: .standard(workspace: ws))
+    }
 }
 
 /// Lets `weft scheduler` fire enabled jobs through the run service.
@@ -23,7 +28,7 @@ struct WorkspaceSchedulerSource: SchedulerSource {
 
     func enabledJobs() async throws -> [ScheduledJob] { try service.scheduledJobs() }
 
-    func startRun(project: String, job: String, trigger: RunTrigger) async throws -> RunRecord {
-        try await service.start(.scheduler, StartRunRequest(job: "\(project)/\(job)", trigger: trigger)).run
+    func startRun(_ job: ScheduledJob, trigger: RunTrigger) async throws -> RunRecord {
+        try await service.start(.scheduler, StartRunRequest(job: job.qualifiedName, trigger: trigger, fabric: job.fabric)).run
     }
 }

@@ -34,14 +34,17 @@ public struct DeploymentPlan: Sendable, Hashable, Codable {
     public var commit: String
     public var fabric: Fabric
     public var changes: [JobChange]
+    /// The release's built pipelines (empty in a plan made before the build, e.g. `--dry-run`).
+    public var artifacts: [ReleaseArtifact]
 
     /// A plan.
-    public init(project: String, version: String, commit: String, fabric: Fabric, changes: [JobChange]) {
+    public init(project: String, version: String, commit: String, fabric: Fabric, changes: [JobChange], artifacts: [ReleaseArtifact] = []) {
         self.project = project
         self.version = version
         self.commit = commit
         self.fabric = fabric
         self.changes = changes
+        self.artifacts = artifacts
     }
 
     /// Whether applying it changes nothing.

@@ -23,10 +23,30 @@ public struct RunRevision: Sendable, Hashable, Codable {
 
 /// Which revision of its project a manual run asks for (`weft run --revision`).
 public enum RevisionSelector: Sendable, Hashable, Codable {
-    /// The project's current commit.
+    /// The project's current commit (not released, even when a release tag points at it).
     case head
+    /// The release deployed on the job's fabric; an error when nothing is deployed there.
+    case deployed
+    /// What the fabric's stage runs by default: HEAD on a development fabric; on qa and production the deployed
+    /// release when there is one, else HEAD (the run is then marked as not released).
+    case stageDefault
+    /// A release of the project by version (its tag's commit).
+    case release(String)
     /// A given commit (the detached owner of `weft run` runs the commit its caller read).
     case commit(String)
+
+    /// Reads `--revision`: `head`, `deployed`, or a release version.
+    public static func parse(_ text: String) throws(WeftError) -> RevisionSelector {
+        switch text.lowercased() {
+        case "head": return .head
+        case "deployed": return .deployed
+        default:
+            if let p = ReleaseVersion.problem(text) {
+                throw .invalid("--revision takes head, deployed or a release version (see 'weft releases PROJECT'): \(p.message)")
+            }
+            return .release(text)
+        }
+    }
 }
 
 /// A pipeline task's program, as the plan names it (drivers decide how to start it).

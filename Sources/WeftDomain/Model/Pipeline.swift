@@ -42,11 +42,15 @@ public struct Pipeline: Sendable, Hashable, Codable {
     /// Configuration instance name → values.
     public var instances: [String: [String: ConfigValue]]
     public var description: String
+    /// The command a release runs (with `/bin/sh -c`, in the pipeline's folder) as the pipeline's unit tests; nil
+    /// runs `python3 -m unittest discover -s tests` when the pipeline has a `tests/` folder.
+    public var test: String?
 
     public init(
         name: String, kind: PipelineKind, entry: String, schema: [ConfigField] = [],
-        instances: [String: [String: ConfigValue]] = [:], description: String = ""
+        instances: [String: [String: ConfigValue]] = [:], description: String = "", test: String? = nil
     ) {
+        self.test = test
         self.name = name
         self.kind = kind
         self.entry = entry

@@ -26,44 +26,86 @@ public final class RunService: Sendable {
     // MARK: starting
 
     /// Checks that `actor` may run the job and plans the run, without starting it (nothing is recorded; a denial
-    /// is audited).
+    /// is audited). The scheduler runs only what is deployed on the fabric; a user runs what `--revision` names
+    /// (by default HEAD on a development fabric, the deployed release on qa and production when there is one).
     public func plan(_ actor: RunActor, _ request: StartRunRequest) throws -> RunPlan {
         if let id = request.runID, !Self.isRunID(id) {
             throw WeftError.invalid("'\(id)' is not a run id (like r20261201-120000-0a1b2c); leave it out and Weft picks one")
         }
+        if case .scheduler = actor { return try planScheduled(request) }
+        guard case .user(let p) = actor else { throw WeftError.failure("unknown actor") }
         let record = try workspace.findJob(request.job)
         let project = try workspace.project(record.project)
         let indexedFabric = try workspace.fabric(record.job.fabric)
-        switch actor {
-        case .user(let p):
-            try workspace.authorize(p, .runJob, .job(name: record.job.name, project: project, fabric: indexedFabric), project: project.name)
-            try workspace.authorize(p, .readProject, .project(project))
-        case .scheduler:
-            guard record.job.enabled, record.job.schedule != nil else {
-                throw WeftError.invalid("\(record.qualifiedName) is not an enabled job with a schedule; the scheduler does not run it")
-            }
-        }
-        let commit = try resolve(request.revision, project: project.name)
-        let atRevision = try workspace.jobAtRevision(project: project.name, job: record.job.name, path: record.path, commit: commit)
+        try workspace.authorize(p, .runJob, .job(name: record.job.name, project: project, fabric: indexedFabric), project: project.name)
+        try workspace.authorize(p, .readProject, .project(project))
+        let at = try revision(request.revision, project: project.name, job: record.job.name, path: record.path, fabric: indexedFabric)
         // The revision decides the fabric; a job moved to another fabric since is authorized again for that one.
-        let fabric = atRevision.job.fabric == indexedFabric.name ? indexedFabric : try workspace.fabric(atRevision.job.fabric)
-        if case .user(let p) = actor, fabric.name != indexedFabric.name {
+        let fabric = at.job.fabric == indexedFabric.name ? indexedFabric : try workspace.fabric(at.job.fabric)
+        if fabric.name != indexedFabric.name {
             try workspace.authorize(p, .runJob, .job(name: record.job.name, project: project, fabric: fabric), project: project.name)
         }
-        let driver = try drivers.driver(for: fabric.kind)
-        if case .scheduler = actor {
-            // What the scheduler may start is decided by the job as it is at the revision that runs.
-            guard atRevision.job.enabled, atRevision.job.schedule != nil, fabric.name == indexedFabric.name, driver.firesSchedules,
-                request.trigger != .manual
-            else {
-                throw WeftError.invalid(
-                    "\(record.qualifiedName) at \(commit.prefix(10)) is not an enabled, scheduled job of a fabric Weft's scheduler serves; the scheduler does not run it")
-            }
-        }
+        _ = try drivers.driver(for: fabric.kind)
         return try RunPlanner.plan(
-            runID: request.runID ?? Workspace.newRunID(), project: project.name, job: atRevision.job, file: atRevision.path,
-            pipelines: atRevision.pipelines, fabric: fabric, revision: RunRevision(commit: commit), trigger: request.trigger,
-            user: actor.name)
+            runID: request.runID ?? Workspace.newRunID(), project: project.name, job: at.job, file: at.path,
+            pipelines: at.pipelines, fabric: fabric, revision: at.revision, trigger: request.trigger, user: actor.name)
+    }
+
+    /// The scheduler's run: the job as deployed on its fabric, enabled and scheduled there, on a driver whose
+    /// schedules Weft fires.
+    private func planScheduled(_ request: StartRunRequest) throws -> RunPlan {
+        let parts = request.job.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let fabricName = request.fabric, request.trigger != .manual else {
+            throw WeftError.invalid("the scheduler names a job as PROJECT/JOB with its fabric and fires it by schedule")
+        }
+        let fabric = try workspace.fabric(fabricName)
+        guard let deployed = try workspace.deployedJob(fabric: fabric.name, project: parts[0], job: parts[1]) else {
+            throw WeftError.invalid(
+                "\(request.job) has no release deployed on fabric \(fabric.name); it waits for a release ('weft release \(parts[0]) --version V')")
+        }
+        let driver = try drivers.driver(for: fabric.kind)
+        guard deployed.definition.enabled, deployed.definition.schedule != nil, driver.firesSchedules else {
+            throw WeftError.invalid(
+                "\(request.job) as deployed on \(fabric.name) (release \(deployed.version)) is not an enabled, scheduled job of a fabric Weft's scheduler serves; the scheduler does not run it")
+        }
+        let pipelines = try workspace.contents(project: parts[0], commit: deployed.commit).pipelines
+        return try RunPlanner.plan(
+            runID: request.runID ?? Workspace.newRunID(), project: parts[0], job: deployed.definition, file: "jobs/\(deployed.job).yaml",
+            pipelines: pipelines, fabric: fabric, revision: RunRevision(commit: deployed.commit, release: deployed.version),
+            trigger: request.trigger, user: RunActor.scheduler.name)
+    }
+
+    /// The job and pipelines a selector names, and the revision to record.
+    func revision(_ selector: RevisionSelector, project: String, job: String, path: String, fabric: Fabric) throws -> (
+        job: Job, path: String, pipelines: [String: Pipeline], revision: RunRevision
+    ) {
+        switch selector {
+        case .stageDefault:
+            if fabric.stage != .development, try workspace.deployedJob(fabric: fabric.name, project: project, job: job) != nil {
+                return try revision(.deployed, project: project, job: job, path: path, fabric: fabric)
+            }
+            return try revision(.head, project: project, job: job, path: path, fabric: fabric)
+        case .deployed:
+            guard let d = try workspace.deployedJob(fabric: fabric.name, project: project, job: job) else {
+                throw WeftError.notFound(
+                    kind: "deployed release of job", name: "\(project)/\(job) on fabric \(fabric.name)",
+                    hint: "release the project first ('weft release \(project) --version V'), or run --revision head")
+            }
+            let pipelines = try workspace.contents(project: project, commit: d.commit).pipelines
+            return (d.definition, path, pipelines, RunRevision(commit: d.commit, release: d.version))
+        case .release(let version):
+            guard let r = try workspace.release(project: project, version: version) else {
+                let known = (try? workspace.releases(project: project).map(\.version)) ?? []
+                let hint = Suggestion.closest(to: version, in: known).map { "did you mean '\($0)'? " } ?? ""
+                throw WeftError.notFound(kind: "release", name: "\(project)/\(version)", hint: hint + "see 'weft releases \(project)'")
+            }
+            let at = try workspace.jobAtRevision(project: project, job: job, path: path, commit: r.commit)
+            return (at.job, at.path, at.pipelines, RunRevision(commit: r.commit, release: version))
+        case .head, .commit:
+            let commit = try resolve(selector, project: project)
+            let at = try workspace.jobAtRevision(project: project, job: job, path: path, commit: commit)
+            return (at.job, at.path, at.pipelines, RunRevision(commit: commit))
+        }
     }
 
     /// Starts a run; returns once it is recorded.
@@ -100,7 +142,7 @@ public final class RunService: Sendable {
     /// The commit a selector names.
     func resolve(_ selector: RevisionSelector, project: String) throws -> String {
         switch selector {
-        case .head:
+        case .head, .stageDefault, .deployed, .release:
             return try workspace.headCommit(project: project)
         case .commit(let c):
             let git = workspace.git(project)
@@ -195,15 +237,29 @@ public final class RunService: Sendable {
 
     // MARK: scheduling
 
-    /// Enabled jobs with a schedule on fabrics whose driver lets `weft scheduler` fire them.
+    /// Enabled jobs with a schedule as deployed on fabrics whose driver lets `weft scheduler` fire them: a fabric
+    /// runs what is deployed on it, so a job with nothing deployed does not fire (see `waitingForRelease`).
     public func scheduledJobs() throws -> [ScheduledJob] {
         let fabrics = Dictionary(uniqueKeysWithValues: try workspace.fabrics().map { ($0.name, $0) })
-        let (jobs, _) = try workspace.indexedJobs(projects: try workspace.projects().map(\.name))
-        return jobs.compactMap { r in
-            guard r.job.enabled, let s = r.job.schedule, let f = fabrics[r.job.fabric],
+        return try workspace.allDeployedJobs().compactMap { d in
+            guard d.definition.enabled, let s = d.definition.schedule, let f = fabrics[d.fabric],
                 (try? drivers.driver(for: f.kind))?.firesSchedules == true
             else { return nil }
-            return ScheduledJob(project: r.project, job: r.job.name, fabric: r.job.fabric, schedule: s)
+            return ScheduledJob(project: d.project, job: d.job, fabric: d.fabric, schedule: s)
+        }
+    }
+
+    /// Jobs enabled with a schedule at HEAD, on fabrics Weft's scheduler serves, with nothing deployed on their
+    /// fabric: they wait for a release.
+    public func waitingForRelease() throws -> [JobRecord] {
+        let fabrics = Dictionary(uniqueKeysWithValues: try workspace.fabrics().map { ($0.name, $0) })
+        let deployed = Set(try workspace.allDeployedJobs().map { "\($0.fabric)/\($0.project)/\($0.job)" })
+        let (jobs, _) = try workspace.indexedJobs(projects: try workspace.projects().map(\.name))
+        return jobs.filter { r in
+            guard r.job.enabled, r.job.schedule != nil, let f = fabrics[r.job.fabric],
+                (try? drivers.driver(for: f.kind))?.firesSchedules == true
+            else { return false }
+            return !deployed.contains("\(r.job.fabric)/\(r.project)/\(r.job.name)")
         }
     }
 

@@ -24,13 +24,19 @@ public struct StartRunRequest: Sendable, Hashable, Codable {
     public var revision: RevisionSelector
     /// The run's id, when the caller chose one (the detached owner of `weft run`); else a new one.
     public var runID: String?
+    /// The fabric whose deployed job runs (the scheduler: it fires what a fabric holds, which may be a job that
+    /// HEAD has moved or removed since); nil for the job's fabric.
+    public var fabric: String?
 
-    /// A request.
-    public init(job: String, trigger: RunTrigger = .manual, revision: RevisionSelector = .head, runID: String? = nil) {
+    /// A request; by default the fabric's stage decides the revision (`RevisionSelector.stageDefault`).
+    public init(
+        job: String, trigger: RunTrigger = .manual, revision: RevisionSelector = .stageDefault, runID: String? = nil, fabric: String? = nil
+    ) {
         self.job = job
         self.trigger = trigger
         self.revision = revision
         self.runID = runID
+        self.fabric = fabric
     }
 }
 

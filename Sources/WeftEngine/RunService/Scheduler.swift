@@ -30,7 +30,7 @@ public protocol SchedulerSource: Sendable {
     /// Enabled jobs with a schedule, on fabrics this scheduler serves (local ones).
     func enabledJobs() async throws -> [ScheduledJob]
     /// Starts a run of a job (as the user "scheduler") and returns it once recorded.
-    func startRun(project: String, job: String, trigger: RunTrigger) async throws -> RunRecord
+    func startRun(_ job: ScheduledJob, trigger: RunTrigger) async throws -> RunRecord
 }
 
 /// Fires every enabled job at its cron fire times (`weft scheduler`).
@@ -204,7 +204,7 @@ public final class Scheduler: Sendable {
 
     private func trigger(_ job: ScheduledJob, _ trigger: RunTrigger, because why: String) async {
         do {
-            let run = try await source.startRun(project: job.project, job: job.job, trigger: trigger)
+            let run = try await source.startRun(job, trigger: trigger)
             log("started run \(run.id) of \(job.qualifiedName) on \(job.fabric) (\(trigger.rawValue), \(why))")
         } catch {
             log("could not start \(job.qualifiedName) (\(why)): \(error)")

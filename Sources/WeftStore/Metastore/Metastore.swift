@@ -274,6 +274,54 @@ public final class Metastore: Sendable {
             // the index is current without asking git.
             try db.execute(sql: "ALTER TABLE project_index_state ADD COLUMN head TEXT")
         }
+        m.registerMigration("v7-releases") { db in
+            // Releases, deployments and what each fabric holds. The v1 tables of these names were never written.
+            try db.execute(
+                sql: """
+                    DROP TABLE IF EXISTS deployments;
+                    DROP TABLE IF EXISTS releases;
+                    CREATE TABLE releases (
+                        project TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        commit_id TEXT NOT NULL,
+                        tag TEXT NOT NULL,
+                        artifacts TEXT NOT NULL,
+                        tests TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        PRIMARY KEY (project, version)
+                    );
+                    CREATE TABLE deployments (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        project TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        commit_id TEXT NOT NULL,
+                        fabric TEXT NOT NULL,
+                        deployed_by TEXT NOT NULL,
+                        started_at REAL NOT NULL,
+                        finished_at REAL,
+                        state TEXT NOT NULL,
+                        plan TEXT NOT NULL,
+                        applied TEXT NOT NULL DEFAULT '[]',
+                        log TEXT NOT NULL DEFAULT '[]',
+                        owner_pid INTEGER,
+                        owner_start TEXT
+                    );
+                    CREATE INDEX deployments_fabric ON deployments(fabric, id);
+                    CREATE TABLE deployed_jobs (
+                        fabric TEXT NOT NULL,
+                        project TEXT NOT NULL,
+                        job TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        commit_id TEXT NOT NULL,
+                        definition TEXT NOT NULL,
+                        deployment_id INTEGER NOT NULL,
+                        deployed_by TEXT NOT NULL,
+                        deployed_at REAL NOT NULL,
+                        PRIMARY KEY (fabric, project, job)
+                    );
+                    """)
+        }
         return m
     }
 }

@@ -152,22 +152,24 @@ public struct Git: Sendable {
 ///
 /// posix_spawn directly: Foundation's `Process` costs several milliseconds a call here, and a duplicate runs
 /// half a dozen git commands.
-enum ProcessRunner {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public enum ProcessRunner {
+    /// A finished process: exit status (128 + signal when killed) and what it printed.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    static func run(_ executable: String, _ args: [String], environment: [String: String]? = nil, input: Data? = nil)
-        throws(WeftError) -> Output
-    {
-        let (status, out, err) = try spawn(executable, args, environment: environment, input: input)
+    /// Runs a program to completion (in `directory` when given) and returns its status and output.
+    public static func run(
+        _ executable: String, _ args: [String], environment: [String: String]? = nil, input: Data? = nil, directory: String? = nil
+    ) throws(WeftError) -> Output {
+        let (status, out, err) = try spawn(executable, args, environment: environment, input: input, directory: directory)
         return Output(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// Spawns, feeds `input` to stdin, reads stdout and stderr until both close, and reaps the child.
-    static func spawn(_ executable: String, _ args: [String], environment: [String: String]?, input: Data?)
+    static func spawn(_ executable: String, _ args: [String], environment: [String: String]?, input: Data?, directory: String? = nil)
         throws(WeftError) -> (Int32, Data, Data)
     {
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
@@ -188,7 +190,10 @@ enum ProcessRunner {
         var pid: pid_t = 0
         let rc = withCStrings([executable] + args) { argv in
             withCStrings(env) { envp in
-                weft_spawn_io(&pid, executable, nil, argv, envp, inPipe[0], outPipe[1], errPipe[1])
+                if let directory {
+                    return directory.withCString { weft_spawn_io(&pid, executable, $0, argv, envp, inPipe[0], outPipe[1], errPipe[1]) }
+                }
+                return weft_spawn_io(&pid, executable, nil, argv, envp, inPipe[0], outPipe[1], errPipe[1])
             }
         }
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])

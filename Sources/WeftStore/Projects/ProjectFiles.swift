@@ -174,11 +174,12 @@ public enum ProjectFiles {
         guard let root = r.root(text) else { throw .invalid(r.problems) }
         var p = Pipeline(name: "", kind: .python, entry: "")
         var instanceNodes: [(String, Node, [(String, Node, Node)])] = []
-        for (key, _, v) in r.fields(root, allowed: ["name", "kind", "entry", "description", "config"], context: "the pipeline") {
+        for (key, _, v) in r.fields(root, allowed: ["name", "kind", "entry", "description", "test", "config"], context: "the pipeline") {
             switch key {
             case "name": p.name = r.string(v, key) ?? ""
             case "description": p.description = r.string(v, key) ?? ""
             case "entry": p.entry = r.string(v, key) ?? ""
+            case "test": p.test = r.string(v, key).flatMap { $0.isEmpty ? nil : $0 }
             case "kind":
                 if let s = r.string(v, key) {
                     if let k = PipelineKind(rawValue: s) { p.kind = k } else { r.fail(v, "kind must be python, pyspark or shell, not '\(s)'") }
@@ -264,6 +265,7 @@ public enum ProjectFiles {
         if !p.description.isEmpty { y.field("description", p.description) }
         y.raw("kind", p.kind.rawValue)
         y.field("entry", p.entry)
+        if let t = p.test { y.field("test", t) }
         y.line("config:")
         y.line("  schema:")
         for f in p.schema {

@@ -1,8 +1,15 @@
+import Crypto
 import Foundation
 import WeftDomain
 
 /// Atomic file writes: a temporary file in the same directory, fsync, rename.
 public enum FileIO {
+    /// The sha256 of a file's bytes (hex), nil when it cannot be read.
+    public static func sha256(file path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
     public static func atomicWrite(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

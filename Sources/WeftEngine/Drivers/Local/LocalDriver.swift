@@ -92,21 +92,39 @@ public final class LocalDriver: FabricDriver {
 
     // MARK: deployment
 
-    /// A local fabric runs a release from the read-only export of its commit: deploying makes sure that export
-    /// exists and is complete (the jobs' pipelines are in it); nothing else lives on the fabric.
+    /// A local fabric runs a release from the read-only export of its commit on that fabric: deploying makes sure
+    /// that export exists and holds exactly the release's artifacts (every file of each pipeline a job uses has
+    /// the sha256 its artifact's manifest lists); nothing else lives on the fabric.
     public func deploy(_ plan: DeploymentPlan) async throws -> DeploymentResult {
         var log: [String] = []
         let checkout = try workspace.exportRevision(project: plan.project, commit: plan.commit, fabric: plan.fabric.name)
         log.append("release \(plan.version) of \(plan.project) exported at \(checkout)")
+        let artifacts = Dictionary(plan.artifacts.map { ($0.pipeline, $0) }, uniquingKeysWith: { a, _ in a })
+        var verified: [String: String?] = [:]  // pipeline → problem (nil: matches its artifact)
+        func verify(_ pipeline: String) -> String? {
+            if let known = verified[pipeline] { return known }
+            var problem: String?
+            if !FileManager.default.fileExists(atPath: checkout + "/pipelines/\(pipeline)/pipeline.yaml") {
+                problem = "pipeline \(pipeline) is missing from the release"
+            } else if let artifact = artifacts[pipeline] {
+                for (file, sha) in artifact.files.sorted(by: { $0.key < $1.key })
+                where FileIO.sha256(file: checkout + "/pipelines/\(pipeline)/\(file)") != sha {
+                    problem = "pipeline \(pipeline): \(file) differs from the release's artifact \(artifact.sha256.prefix(12))"
+                    break
+                }
+            } else if !plan.artifacts.isEmpty {
+                problem = "pipeline \(pipeline) has no artifact in the release"
+            }
+            verified[pipeline] = problem
+            return problem
+        }
         var applied: [String] = []
         var failed: [String: String] = [:]
         for change in plan.changes {
             if let job = change.definition {
-                let missing = job.tasks.compactMap(\.pipelineName).filter {
-                    !FileManager.default.fileExists(atPath: checkout + "/pipelines/\($0)/pipeline.yaml")
-                }
-                if !missing.isEmpty {
-                    failed[change.job] = "pipelines missing from the release: \(missing.joined(separator: ", "))"
+                let problems = Array(Set(job.tasks.compactMap(\.pipelineName))).sorted().compactMap(verify)
+                if !problems.isEmpty {
+                    failed[change.job] = problems.joined(separator: "; ")
                     log.append("\(change.job): not deployed (\(failed[change.job] ?? ""))")
                     break
                 }

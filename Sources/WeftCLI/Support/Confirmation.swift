@@ -1,0 +1,20 @@
+import Foundation
+import WeftDomain
+
+/// The deliberate act before a change to a production fabric: on a terminal the user types the fabric's name;
+/// without one, `--yes` must be given.
+enum Confirmation {
+    static func production(_ fabrics: [String], action: String, yes: Bool) throws {
+        guard !fabrics.isEmpty, !yes else { return }
+        guard isatty(0) == 1 else {
+            throw WeftError.invalid("\(action) changes production fabric \(fabrics.joined(separator: ", ")); without a terminal to confirm on, add --yes")
+        }
+        for fabric in fabrics {
+            FileHandle.standardError.write(Data("\(action) changes PRODUCTION fabric \(fabric). Type its name to go on: ".utf8))
+            let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) ?? ""
+            guard answer == fabric else {
+                throw WeftError.invalid("not confirmed ('\(answer)' is not '\(fabric)'); nothing was changed")
+            }
+        }
+    }
+}
