@@ -63,7 +63,7 @@ import WeftDomain
         try Self.insertFabric(t, name: "qa_spark", stage: "qa", kind: "spark", settings: #"{"master": "local[2]"}"#)
         let f = try t.ws.fabric("qa_spark")
         #expect(f.stage == .qa && f.kind == .spark && f.slots == 2 && f.settings == ["master": "local[2]"] && f.secretNames.isEmpty)
-        #expect(try t.ws.fabrics().map(\.name) == ["development", "production", "qa_spark"])
+        #expect(try t.ws.fabrics().map(\.name) == ["development", "production", "qa", "qa_spark"])
         #expect(throws: WeftError.notFound(kind: "fabric", name: "nope", hint: "list fabrics with 'weft fabric list'")) { try t.ws.fabric("nope") }
     }
 

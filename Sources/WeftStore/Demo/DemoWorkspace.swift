@@ -15,7 +15,7 @@ public enum DemoWorkspace {
         Credential(user: "admin", password: "admin-demo-pw", role: "workspace admin (in no team)"),
         Credential(user: "alice", password: "alice-demo-pw", role: "developer (team developers)"),
         Credential(user: "bob", password: "bob-demo-pw", role: "production support (team prod_support, included in developers and qa)"),
-        Credential(user: "carol", password: "carol-demo-pw", role: "QA engineer (team qa)"),
+        Credential(user: "quinn", password: "quinn-demo-pw", role: "QA engineer (team qa)"),
     ]
 
     /// Where the demo lives: `--workspace` / `$WEFT_HOME` when given, else `$XDG_DATA_HOME/weft-demo`.
@@ -79,7 +79,7 @@ public enum DemoWorkspace {
         try ws.createTeam(admin, name: "qa", includes: ["prod_support"])
         try ws.addMember(admin, team: "developers", user: "alice")
         try ws.addMember(admin, team: "prod_support", user: "bob")
-        try ws.addMember(admin, team: "qa", user: "carol")
+        try ws.addMember(admin, team: "qa", user: "quinn")
         let local = try schemas(ws, .local)
         try ws.createFabric(
             admin, Fabric(name: "development", ownerTeam: "developers", stage: .development, kind: .local, slots: 4, settings: ["description": "dummy customer data"]),
