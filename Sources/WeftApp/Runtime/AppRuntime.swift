@@ -225,8 +225,14 @@ public final class AppRuntime {
 
     /// `E`: writes the form as YAML, suspends the terminal, runs the editor, resumes, and reads the file back.
     func edit(_ form: ConfigFormState, errors: [String]) {
-        let dir = NSTemporaryDirectory() + "weft-edit-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // mkdtemp: an unpredictable name, created exclusively with mode 0700, removed once the edit is read back.
+        var template = Array((NSTemporaryDirectory() + "weft-edit-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            dispatch(.failed(operation: "Edit", message: "cannot create a private folder for the editor in \(NSTemporaryDirectory())", problems: []))
+            return
+        }
+        let dir = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/\(form.task).yaml"
         do {
             try Data(form.yaml(errors: errors).utf8).write(to: URL(fileURLWithPath: path))

@@ -76,12 +76,12 @@ enum ReleaseBuilder {
         var summary: String
     }
 
-    /// The test command of a pipeline: its `test`, else unittest discovery when it has a `tests/` folder.
+    /// The test command of a pipeline: its `test`, else unittest discovery when its `tests/` folder holds python
+    /// test files (`test*.py`).
     static func testCommand(_ p: Pipeline, directory: String) -> String? {
         if let t = p.test { return t }
-        var isDir: ObjCBool = false
-        guard p.kind != .shell, FileManager.default.fileExists(atPath: directory + "/pipelines/\(p.name)/tests", isDirectory: &isDir), isDir.boolValue
-        else { return nil }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/pipelines/\(p.name)/tests")) ?? []
+        guard files.contains(where: { $0.hasPrefix("test") && $0.hasSuffix(".py") }) else { return nil }
         return "python3 -m unittest discover -s tests"
     }
 
