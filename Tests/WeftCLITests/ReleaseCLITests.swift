@@ -3,6 +3,7 @@ import Testing
 import WeftDomain
 
 @testable import WeftStore
+import WeftEngine
 
 /// Releases (issue 8): the seed scenario's last step, deployed versions, what stops a release, promotion.
 @Suite struct ReleaseCLITests {
@@ -135,6 +136,49 @@ import WeftDomain
         let bob = try ws.principal(for: User(name: "bob"))
         let denials = try ws.auditEvents(bob, fabric: "production").filter { $0.action == "release.deploy" && $0.result == .denied && $0.user == "alice" }
         #expect(denials.count == 2, "\(denials)")
+    }
+
+    @Test func oneReleaseOfAProjectAtATimeAndTheConfirmedPlanIsThePlanApplied() async throws {
+        let cli = try CLIWorkspace()
+        try Self.seedProductionJob(cli)
+        let ws = try Workspace.open(at: cli.root)
+
+        // A release in progress (its lock held) refuses a second one at once, saying who holds it.
+        var lock: ReleaseLock? = try ws.releaseLock(project: "customer_analytics")
+        let second = try cli.weft(["release", "customer_analytics", "--version", "1.0.0", "--yes"])
+        #expect(second.status == 4, "\(second)")
+        #expect(second.stderr.contains("another release of customer_analytics is running (process \(getpid()))"), "\(second.stderr)")
+        #expect(try cli.git(["tag"]).stdout.isEmpty, "the refused release tagged nothing")
+        // A dry run only reads: it does not wait for the lock.
+        #expect(try cli.weft(["release", "customer_analytics", "--version", "1.0.0", "--dry-run"]).status == 0)
+        withExtendedLifetime(lock) {}
+        lock = nil
+
+        // bob confirms a plan; before it is applied alice deploys 1.0.0 to development: the plan bob confirmed is
+        // no longer the plan, so nothing of his is applied.
+        let service = ReleaseService(workspace: ws, drivers: .standard(workspace: ws))
+        let bob = try ws.principal(for: User(name: "bob"))
+        let request = ReleaseRequest(project: "customer_analytics", version: "1.0.0", dryRun: true)
+        let planned = try await service.release(bob, request)
+        #expect(planned.toApply == ["development", "production"], "\(planned.toApply)")
+        try cli.session(as: "alice")
+        #expect(try cli.weft(["release", "customer_analytics", "--version", "1.0.0", "--fabric", "development"]).status == 0)
+        var real = request
+        real.dryRun = false
+        real.confirmed = planned.plans
+        await #expect(throws: WeftError.self) { _ = try await service.release(bob, real) }
+        do {
+            _ = try await service.release(bob, real)
+        } catch let e as WeftError {
+            #expect(e.exitCode == 4)
+            #expect(e.description.contains("changed since you confirmed it (fabric development needs nothing any more)"), "\(e)")
+        }
+        #expect(try ws.deployedJob(fabric: "production", project: "customer_analytics", job: "customers_daily_production") == nil)
+
+        // Confirming the new plan applies it.
+        real.confirmed = try await service.release(bob, request).plans.filter { $0.fabric.name == "production" }
+        let outcome = try await service.release(bob, real)
+        #expect(outcome.deployments.map(\.fabric) == ["production"])
     }
 
     @Test func aFailingTestASyntaxErrorAndADirtyTreeStopTheReleaseBeforeAnythingIsTaggedOrDeployed() throws {

@@ -41,6 +41,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         try Confirmation.production(production, action: "release \(project)/\(version)", yes: yes)
         var real = request
         real.dryRun = false
+        real.confirmed = plan.plans.filter { plan.toApply.contains($0.fabric.name) }
         let outcome = try await service.release(p, real) { event in
             guard !json, event.step != .validate, event.step != .plan else { return }
             print(event.line)

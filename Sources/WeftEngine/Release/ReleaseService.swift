@@ -12,9 +12,15 @@ public struct ReleaseRequest: Sendable, Hashable, Codable {
     public var jobs: [String]?
     /// Validate and plan only: nothing is built, tested, tagged or deployed.
     public var dryRun: Bool
+    /// The plans the user confirmed (from a dry run): the release re-plans under its lock and stops, changing
+    /// nothing, when what it would apply differs from them (someone deployed or committed in between).
+    public var confirmed: [DeploymentPlan]?
 
     /// A request.
-    public init(project: String, version: String, fabrics: [String] = [], jobs: [String]? = nil, dryRun: Bool = false) {
+    public init(
+        project: String, version: String, fabrics: [String] = [], jobs: [String]? = nil, dryRun: Bool = false, confirmed: [DeploymentPlan]? = nil
+    ) {
+        self.confirmed = confirmed
         self.project = project
         self.version = version
         self.fabrics = fabrics
@@ -88,6 +94,9 @@ public final class ReleaseService: Sendable {
         try workspace.authorize(principal, .readProject, .project(project))
         try workspace.authorize(principal, .createRelease, .project(project))
         let tag = try ReleaseVersion.tag(project: project.name, version: request.version)
+        // One release of a project at a time (held until this function returns; a killed process drops it).
+        let lock = request.dryRun ? nil : try workspace.releaseLock(project: project.name)
+        defer { withExtendedLifetime(lock) {} }
         try workspace.markInterruptedDeployments(isAlive: ProcessIdentity.isAlive)
         let git = workspace.git(project.name)
 
@@ -163,6 +172,13 @@ public final class ReleaseService: Sendable {
             }
         }
         let skippedLines = auth.lines
+        if let confirmed = request.confirmed, !request.dryRun {
+            let applying = plans.filter { needsApply[$0.fabric.name] == true }
+            if let changed = Self.planChange(confirmed: confirmed, now: applying) {
+                throw WeftError.conflict(
+                    "the plan of release \(tag) changed since you confirmed it (\(changed)); nothing was built, tagged or deployed — look at the new plan and confirm again")
+            }
+        }
         if request.dryRun {
             return ReleaseOutcome(
                 project: project.name, version: request.version, commit: commit, release: try workspace.release(project: project.name, version: request.version),
@@ -200,6 +216,19 @@ public final class ReleaseService: Sendable {
         return ReleaseOutcome(
             project: project.name, version: request.version, commit: commit, release: release, existing: tagged != nil, plans: plans,
             toApply: plans.map(\.fabric.name).filter { needsApply[$0] == true }, skipped: skippedLines, deployments: deployments, dryRun: false)
+    }
+
+    /// How the plans about to be applied differ from the confirmed ones, or nil when they are the same.
+    static func planChange(confirmed: [DeploymentPlan], now: [DeploymentPlan]) -> String? {
+        let before = Dictionary(confirmed.map { ($0.fabric.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(now.map { ($0.fabric.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for name in Set(before.keys).union(after.keys).sorted() {
+            guard let b = before[name] else { return "fabric \(name) now needs a deployment" }
+            guard let a = after[name] else { return "fabric \(name) needs nothing any more" }
+            if a.commit != b.commit { return "fabric \(name): the commit is now \(a.commit.prefix(10))" }
+            if a.changes != b.changes { return "fabric \(name): \(b.summary) became \(a.summary)" }
+        }
+        return nil
     }
 
     static func tagCommit(_ git: Git, _ tag: String) -> String? {

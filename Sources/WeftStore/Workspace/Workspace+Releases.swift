@@ -28,6 +28,11 @@ extension Workspace {
 
     // MARK: releases
 
+    /// Takes the project's release lock (one release of a project at a time; refused at once when held).
+    public func releaseLock(project: String) throws -> ReleaseLock {
+        try ReleaseLock(path: root + "/locks/releases/\(project).lock", project: project)
+    }
+
     /// Records a release (once per project and version; recording the same release again keeps the first record).
     public func recordRelease(_ release: Release) throws {
         try metastore.pool.write { db in
