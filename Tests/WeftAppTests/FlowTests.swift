@@ -173,6 +173,108 @@ struct FlowTests {
         #expect(audit.events.contains { $0.user == "alice" })
     }
 
+    /// The seed scenario's last step by keyboard: bob releases with R (version, plan per fabric, the production
+    /// name typed, live progress), deploying again is a no-op, a later commit is promoted with p in the diff view,
+    /// and production keeps running the release.
+    @Test func releaseAndPromoteByKeyboard() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bobP = try workspace.login(user: "bob", password: "bob-demo-pw")
+        _ = try workspace.duplicateJob(bobP, "customers_daily_development", fabric: "production", name: "customers_daily_production")
+        let bob = try app("bob", "bob-demo-pw")
+        bob.press("R")
+        guard case .release(let dialog)? = bob.state.overlay else {
+            Issue.record("no release dialog:\n\(screen(bob))")
+            return
+        }
+        #expect(dialog.version.value == "1.0.0", "the first release is suggested as 1.0.0")
+        bob.press(.enter)
+        guard case .release(let planned)? = bob.state.overlay, let preview = planned.preview else {
+            Issue.record("no plan:\n\(screen(bob))")
+            return
+        }
+        #expect(preview.toApply == ["development", "production"], "\(preview)")
+        #expect(preview.lines.contains("  + add customers_daily_production"), "\(preview.lines)")
+        #expect(screen(bob).contains("→ fabric production"), "\(screen(bob))")
+        #expect(try workspace.git("customer_analytics").run(["tag"]).isEmpty, "planning tags nothing")
+        bob.press(.enter)
+        #expect(screen(bob).contains("Type the fabric's name (production) to confirm"), "\(screen(bob))")
+        bob.type("prod")
+        bob.press(.enter)
+        #expect(bob.state.topRoute == nil, "a wrong name does not release")
+        bob.type("uction")
+        bob.press(.enter)
+        let done = bob.waitUntil(timeout: 120) { s in
+            guard case .release(let r)? = s.topRoute else { return false }
+            return r.isFinished
+        }
+        #expect(done, "the release did not finish:\n\(screen(bob))")
+        guard case .release(let progress)? = bob.state.topRoute else { return }
+        #expect(progress.error == nil, "\(progress.error ?? "")")
+        #expect(progress.state(of: "test") == .done && progress.state(of: "deploy", fabric: "production") == .done, "\(progress.lines)")
+        #expect(progress.lines.contains { $0.step == "tag" && $0.text.contains("tagged customer_analytics/1.0.0") }, "\(progress.lines)")
+        #expect(screen(bob).contains("deploy production") && screen(bob).contains("Released customer_analytics/1.0.0"), "\(screen(bob))")
+        #expect(try workspace.deployedJob(fabric: "production", project: "customer_analytics", job: "customers_daily_production")?.version == "1.0.0")
+        bob.press(.escape)
+        bob.waitUntilIdle()
+        #expect(bob.state.data.jobs.first { $0.record.job.name == "customers_daily_production" }?.deployed?.short == "1.0.0")
+
+        // The same version again: the plan says every fabric holds it; nothing is deployed.
+        bob.press("R")
+        bob.press(.backspace)
+        bob.type("0")
+        bob.press(.enter)
+        guard case .release(let again)? = bob.state.overlay, let p2 = again.preview else {
+            Issue.record("no second plan:\n\(screen(bob))")
+            return
+        }
+        #expect(p2.existing && p2.toApply.isEmpty, "\(p2)")
+        bob.press(.enter)
+        #expect(bob.state.overlay == nil && bob.state.status?.text.contains("nothing to deploy") == true, "\(bob.state.status?.text ?? "")")
+
+        // A developer commits a change to the development job; bob promotes it with p in the diff view.
+        let dir = workspace.projectDirectory("customer_analytics")
+        let file = dir + "/jobs/customers_daily_development.yaml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "retries: 1", with: "retries: 3").write(toFile: file, atomically: true, encoding: .utf8)
+        let git = workspace.git("customer_analytics")
+        _ = try git.run(["add", "jobs/customers_daily_development.yaml"])
+        _ = try git.run(["commit", "-q", "-m", "ingest retries 3"], author: Git.Author(name: "alice", email: "alice@weft.local"))
+        bob.press(":")
+        bob.type("jobs")
+        bob.press(.enter)
+        bob.press(.escape)
+        bob.waitUntilIdle()
+        bob.press("g")
+        for _ in 0..<5 where bob.state.selectedJob?.record.job.name != "customers_daily_production" { bob.press("j") }
+        #expect(bob.state.selectedJob?.record.job.name == "customers_daily_production")
+        bob.press("d")
+        guard case .diff? = bob.state.topRoute else {
+            Issue.record("no diff:\n\(screen(bob))")
+            return
+        }
+        bob.press("p")
+        guard case .confirm(let c)? = bob.state.overlay else {
+            Issue.record("no promotion plan:\n\(screen(bob))")
+            return
+        }
+        #expect(c.typed == "production" && c.body.contains("  ~ tasks.ingest.retries: 1 → 3"), "\(c.body)")
+        bob.type("production")
+        bob.press(.enter)
+        bob.waitUntilIdle()
+        #expect(bob.state.status?.text.hasPrefix("Promoted customers_daily_development into customers_daily_production") == true, "\(bob.state.status?.text ?? "")")
+        let promoted = try workspace.job(bobP, "customers_daily_production")
+        #expect(promoted.job.task("ingest")?.retries == 3)
+        let alicesCommit = try git.run(["rev-parse", "HEAD^"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(promoted.job.basedOn?.commit == alicesCommit, "based_on moves to the commit promoted from")
+
+        // Production still runs release 1.0.0 (HEAD is later): the run view says so.
+        bob.press(.escape)
+        bob.press("r")
+        let run = waitForRun(bob)
+        #expect(run?.run.revision.release == "1.0.0", "\(String(describing: run?.run.revision))")
+        #expect(screen(bob).contains("ran release 1.0.0 at commit"), "\(screen(bob))")
+    }
+
     /// The TUI face of the run service: start (r), watch, read a log (l) and cancel (c, y) a run; the audit holds
     /// exactly one start and one cancel event, as for the CLI and the scheduler (RunServiceFacesTests).
     @Test func startWatchLogAndCancelGoThroughTheRunService() throws {

@@ -277,3 +277,33 @@ struct UpdateTests {
         #expect(s.shouldQuit)
     }
 }
+
+@Suite("release dialog and progress")
+struct ReleaseStateTests {
+    @Test func theNextVersionBumpsTheLastNumber() {
+        #expect(ReleaseDialogState.nextVersion(after: nil) == "1.0.0")
+        #expect(ReleaseDialogState.nextVersion(after: "1.0.9") == "1.0.10")
+        #expect(ReleaseDialogState.nextVersion(after: "2026.12") == "2026.13")
+        #expect(ReleaseDialogState.nextVersion(after: "1.0.0-rc") == "1.0.0-rc.1")
+    }
+
+    @Test func stepsFollowTheLinesAndAStopMarksTheStepItStoppedIn() {
+        var r = ReleaseProgressState(project: "p", version: "1.0.0", fabrics: ["development", "production"])
+        #expect(r.state(of: "build") == .waiting)
+        r.lines.append(ReleaseLogLine(step: "build", fabric: nil, text: "clean: 3 files"))
+        #expect(r.state(of: "build") == .running && r.state(of: "test") == .waiting)
+        r.lines.append(ReleaseLogLine(step: "test", fabric: nil, text: "clean: FAILED"))
+        #expect(r.state(of: "build") == .done && r.state(of: "test") == .running)
+        r.isFinished = true
+        r.error = "unit tests failed"
+        #expect(r.state(of: "test") == .failed && r.state(of: "tag") == .skipped)
+        #expect(r.state(of: "deploy", fabric: "production") == .skipped)
+
+        var ok = ReleaseProgressState(project: "p", version: "1.0.0", fabrics: ["development", "production"])
+        ok.lines.append(ReleaseLogLine(step: "deploy", fabric: "development", text: "development: deployment 3 succeeded (1 add)"))
+        ok.lines.append(ReleaseLogLine(step: "deploy", fabric: "production", text: "production: customers_daily_production add"))
+        #expect(ok.state(of: "deploy", fabric: "development") == .done)
+        #expect(ok.state(of: "deploy", fabric: "production") == .running)
+        #expect(ok.state(of: "tag") == .done, "a later step's line means the tag was made")
+    }
+}

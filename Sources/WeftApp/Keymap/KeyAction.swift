@@ -4,7 +4,7 @@ public enum KeyAction: String, CaseIterable, Sendable, Hashable {
     case previousPane, nextPane
     case open, back, quit
     case filter, command, help
-    case run, duplicate, configure, configureInEditor, toggleEnabled, cancelRun, logs, diff, release
+    case run, duplicate, configure, configureInEditor, toggleEnabled, cancelRun, logs, diff, release, promote
     case follow, searchNext, searchPrevious
 }
 
@@ -22,6 +22,8 @@ public enum KeyContext: String, CaseIterable, Sendable, Hashable {
     case diff
     /// The audit view.
     case audit
+    /// A release's progress.
+    case release
 
     /// The heading in help and docs.
     public var title: String {
@@ -32,6 +34,7 @@ public enum KeyContext: String, CaseIterable, Sendable, Hashable {
         case .log: return "Task log"
         case .diff: return "Diff"
         case .audit: return "Audit"
+        case .release: return "Release"
         }
     }
 }

@@ -51,7 +51,8 @@ public enum Keymap {
         KeyBinding(["E"], .configureInEditor, "in $EDITOR", "Edit the selected task's configuration as YAML in $EDITOR", [.job], status: true),
         KeyBinding(["t"], .toggleEnabled, "enable/disable", "Enable or disable the selected job (enabling validates it)", [.main, .job], status: true),
         KeyBinding(["d"], .diff, "diff", "Compare the job with the job it was duplicated from", [.main, .job], status: true),
-        KeyBinding(["R"], .release, "release", "Release the project (build, test, tag, deploy)", [.main], status: true),
+        KeyBinding(["R"], .release, "release", "Release the project: a version, its plan per fabric, then build, test, tag, deploy", [.main, .job], status: true),
+        KeyBinding(["p"], .promote, "promote", "Promote the source's changes into this job (shows the plan first; keeps this fabric's settings)", [.diff], status: true),
         KeyBinding(["l"], .logs, "log", "Open the selected task's full log", [.run], status: true),
         KeyBinding(["c"], .cancelRun, "cancel", "Cancel the run (asks first)", [.run], status: true),
         KeyBinding(["f"], .follow, "follow", "Follow the end of the log as it grows", [.log], status: true),
@@ -60,7 +61,7 @@ public enum Keymap {
         KeyBinding(["/"], .filter, "filter", "Filter the list as you type (search in logs); Enter keeps it, Esc clears it", [.main, .audit, .log], status: true),
         KeyBinding([":"], .command, "command", "Command line: :teams :fabrics :jobs :runs :projects :audit :theme NAME :quit", all, status: true),
         KeyBinding(["?"], .help, "help", "Show this help", all, status: true),
-        KeyBinding([.escape, "q"], .back, "back", "Close the dialog or screen; clear the filter", [.job, .run, .log, .diff, .audit], status: true),
+        KeyBinding([.escape, "q"], .back, "back", "Close the dialog or screen; clear the filter", [.job, .run, .log, .diff, .audit, .release], status: true),
         KeyBinding([.escape], .back, "clear", "Clear the filter, then the fabric scope", [.main]),
         KeyBinding(["q"], .quit, "quit", "Quit Weft (from the main screen)", [.main], status: true),
     ]

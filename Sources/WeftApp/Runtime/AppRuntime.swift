@@ -181,6 +181,14 @@ public final class AppRuntime {
                     mailbox.post(.effectFinished)
                 }
             }
+        case .release(let project, let version, let confirmed):
+            guard let p = state.principal else { return }
+            let runner = self.runner
+            pending += 1
+            Task.detached { [mailbox] in
+                mailbox.post(.effectFinished)
+                await runner.release(p, project: project, version: version, confirmed: confirmed, post: post)
+            }
         case .openRun(let id):
             guard let p = state.principal else { return }
             let runs = runner.runs

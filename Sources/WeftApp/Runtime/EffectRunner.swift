@@ -11,12 +11,15 @@ public struct EffectRunner: Sendable {
     public let runs: RunService
     /// Where themes come from.
     public let themes: ThemeCatalog
+    /// Releases (over the run service's drivers).
+    public let releases: ReleaseService
 
     /// Creates a runner.
     public init(workspace: Workspace, runs: RunService, themes: ThemeCatalog) {
         self.workspace = workspace
         self.runs = runs
         self.themes = themes
+        self.releases = ReleaseService(workspace: workspace, drivers: runs.drivers)
     }
 
     /// A failure message for an error: the domain's typed message, its problems listed.
@@ -28,6 +31,44 @@ public struct EffectRunner: Sendable {
             return .failed(operation: operation, message: e.description, problems: [])
         }
         return .failed(operation: operation, message: "\(error)", problems: [])
+    }
+
+    /// An error as one message: the domain's text, its problems one per line.
+    static func message(_ error: any Error) -> String {
+        guard let e = error as? WeftError else { return "\(error)" }
+        if case .invalid(let problems) = e, problems.count > 1 { return problems.map(\.description).joined(separator: "\n") }
+        return e.description
+    }
+
+    /// The release dialog's view of a dry run.
+    static func preview(_ o: ReleaseOutcome) -> ReleasePreview {
+        var lines = o.skipped
+        for plan in o.plans {
+            lines += plan.rendered
+            if !o.toApply.contains(plan.fabric.name) { lines.append("  fabric \(plan.fabric.name) holds release \(o.version) already: nothing to do") }
+        }
+        let applying = o.plans.filter { o.toApply.contains($0.fabric.name) }
+        return ReleasePreview(
+            version: o.version, commit: o.commit, existing: o.existing, lines: lines, toApply: o.toApply,
+            production: applying.filter { $0.fabric.isProduction }.map(\.fabric.name), confirmed: applying)
+    }
+
+    /// Releases, posting each step's lines, then the end.
+    public func release(_ p: Principal, project: String, version: String, confirmed: [DeploymentPlan], post: @escaping @Sendable (AppMessage) -> Void) async {
+        do {
+            let outcome = try await releases.release(p, ReleaseRequest(project: project, version: version, confirmed: confirmed)) { event in
+                guard event.step != .plan && event.step != .validate else { return }
+                post(.releaseProgress(project: project, version: version, ReleaseLogLine(step: event.step.rawValue, fabric: event.fabric, text: event.line)))
+            }
+            let deployed = outcome.deployments.map(\.fabric)
+            post(
+                .releaseFinished(
+                    project: project, version: version, error: nil,
+                    summary: "Released \(project)/\(version) at \(outcome.commit.prefix(10)): "
+                        + (deployed.isEmpty ? "every fabric holds it already" : "deployed to \(deployed.joined(separator: ", "))")))
+        } catch {
+            post(.releaseFinished(project: project, version: version, error: Self.message(error), summary: "Release \(project)/\(version) stopped"))
+        }
     }
 
     /// Runs a one-shot effect and returns the messages to post. Streaming effects go through `RunStreams`.
@@ -127,9 +168,45 @@ public struct EffectRunner: Sendable {
             } catch {
                 return [Self.failure("Diff", error)]
             }
+        case .loadReleaseInfo(let project):
+            do {
+                return [.releaseInfoLoaded(project: project, last: try releases.releases(p, project: project).first?.version)]
+            } catch {
+                return [.releasePlanFailed(project: project, version: "", message: (error as? WeftError)?.description ?? "\(error)")]
+            }
+        case .planRelease(let project, let version):
+            do {
+                let outcome = try await releases.release(p, ReleaseRequest(project: project, version: version, dryRun: true))
+                return [.releasePlanned(project: project, preview: Self.preview(outcome))]
+            } catch {
+                return [.releasePlanFailed(project: project, version: version, message: Self.message(error))]
+            }
+        case .planPromote(let ref):
+            do {
+                let (target, plan) = try ws.planPromotion(p, ref)
+                let fabric = try ws.fabric(target.job.fabric)
+                return [
+                    .promotePlanned(
+                        ref: ref, lines: plan.lines, isEmpty: plan.isEmpty, fabric: fabric.name, isProduction: fabric.isProduction,
+                        blocked: !plan.unresolved.isEmpty || !plan.problems.isEmpty)
+                ]
+            } catch {
+                return [Self.failure("Promote into \(ref)", error)]
+            }
+        case .promote(let ref, let lines):
+            do {
+                let (target, plan) = try ws.planPromotion(p, ref)
+                guard plan.lines == lines else {
+                    throw WeftError.conflict("the promotion plan of \(ref) changed since you confirmed it; nothing was changed — press p again to see the new plan")
+                }
+                let record = try ws.promote(p, target: target, plan: plan)
+                return [.promoted(record, summary: "Promoted \(plan.source) into \(record.job.name): \(plan.summary); based_on is now \(plan.basedOn.commit.prefix(10))")]
+            } catch {
+                return [Self.failure("Promote into \(ref)", error)]
+            }
         case .loadAudit:
             do { return [.auditLoaded(try ws.auditEvents(p, limit: 1000))] } catch { return [Self.failure("Audit", error)] }
-        case .login, .loadTheme, .startRun, .openRun, .editInEditor, .startTicking, .stopTicking, .quit:
+        case .login, .loadTheme, .startRun, .openRun, .editInEditor, .startTicking, .stopTicking, .quit, .release:
             return []
         }
     }

@@ -15,6 +15,9 @@ public enum MainDataLoader {
         let last = try ws.lastRuns(fabrics: runFabrics)
         var nextFires: [String: Date?] = [:]
         var counts: [String: Int] = [:]
+        var deployed: [String: DeployedJob] = [:]
+        for d in try ws.allDeployedJobs() { deployed["\(d.fabric)|\(d.project)|\(d.job)"] = d }
+        var heads: [String: String] = [:]
         var rows: [JobRow] = []
         rows.reserveCapacity(jobs.count)
         for record in jobs {
@@ -32,7 +35,14 @@ public enum MainDataLoader {
                 }
             }
             let l = last.jobs[record.qualifiedName]
-            rows.append(JobRow(record: record, nextFire: next, lastRun: l?.state, lastRunAt: l?.queuedAt))
+            var release: DeployedRelease?
+            if let d = deployed["\(record.job.fabric)|\(record.project)|\(record.job.name)"] {
+                if heads[record.project] == nil { heads[record.project] = (try? ws.headCommit(project: record.project)) ?? d.commit }
+                release = DeployedRelease(
+                    version: d.version, commit: d.commit, by: d.deployedBy, at: d.deployedAt, jobChanged: d.definition != record.job,
+                    headLater: heads[record.project] != d.commit)
+            }
+            rows.append(JobRow(record: record, nextFire: next, lastRun: l?.state, lastRunAt: l?.queuedAt, deployed: release))
         }
         let fabricRows = fabrics.map { FabricRow(fabric: $0, jobCount: counts[$0.name] ?? 0, lastRun: last.fabrics[$0.name]?.state) }
         defer { releaseFreedMemory() }

@@ -172,6 +172,7 @@ public struct AppState: Sendable, Hashable {
         case .log?: return .log
         case .diff?: return .diff
         case .audit?: return .audit
+        case .release?: return .release
         }
     }
 

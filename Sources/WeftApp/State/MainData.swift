@@ -18,6 +18,37 @@ public struct FabricRow: Sendable, Hashable {
     }
 }
 
+/// The release a job's fabric holds for it, and how HEAD compares.
+public struct DeployedRelease: Sendable, Hashable {
+    public var version: String
+    public var commit: String
+    public var by: String
+    public var at: Date
+    /// The job's definition at HEAD differs from the deployed one (the next release changes it).
+    public var jobChanged: Bool
+    /// HEAD is a later commit than the release (its pipelines may differ).
+    public var headLater: Bool
+
+    /// Creates the summary.
+    public init(version: String, commit: String, by: String, at: Date, jobChanged: Bool, headLater: Bool) {
+        self.version = version
+        self.commit = commit
+        self.by = by
+        self.at = at
+        self.jobChanged = jobChanged
+        self.headLater = headLater
+    }
+
+    /// `1.0.0`, with `*` when HEAD differs from it.
+    public var short: String { version + (jobChanged || headLater ? "*" : "") }
+
+    /// `release 1.0.0 at abc1234567 by bob; HEAD differs (…)`.
+    public var sentence: String {
+        let state = jobChanged ? "the job at HEAD differs (the next release deploys it)" : headLater ? "HEAD is later (its changes wait for the next release)" : "HEAD is this release"
+        return "release \(version) at \(commit.prefix(10)) by \(by); \(state)"
+    }
+}
+
 /// A job as the jobs pane shows it.
 public struct JobRow: Sendable, Hashable {
     /// The job and where it lives.
@@ -30,9 +61,12 @@ public struct JobRow: Sendable, Hashable {
     public var lastRunAt: Date?
     /// Lowercased text the filter matches against.
     public var searchText: String
+    /// The release deployed for it on its fabric (nil: nothing deployed).
+    public var deployed: DeployedRelease?
 
     /// Creates a row.
-    public init(record: JobRecord, nextFire: Date?, lastRun: RunState?, lastRunAt: Date?) {
+    public init(record: JobRecord, nextFire: Date?, lastRun: RunState?, lastRunAt: Date?, deployed: DeployedRelease? = nil) {
+        self.deployed = deployed
         self.record = record
         self.nextFire = nextFire
         self.lastRun = lastRun

@@ -13,6 +13,8 @@ public enum Overlay: Sendable, Hashable {
     case confirm(ConfirmState)
     /// A list of problems or a long message (Enter/Esc closes it).
     case problems(title: String, lines: [String])
+    /// The release dialog (`R`): version, plan per fabric.
+    case release(ReleaseDialogState)
 }
 
 /// The duplicate dialog.
@@ -86,6 +88,10 @@ public enum ConfirmAction: Sendable, Hashable {
     case setEnabled(ref: String, enabled: Bool, blob: String)
     case cancelRun(runID: String)
     case startRun(ref: String)
+    /// Release a project's version, applying only the plans confirmed.
+    case release(project: String, version: String, confirmed: [DeploymentPlan], fabrics: [String])
+    /// Promote the source's changes into a job; `lines` is the plan confirmed (the promotion stops if it changed).
+    case promote(ref: String, lines: [String])
 }
 
 /// A confirmation dialog.

@@ -14,6 +14,8 @@ public enum Route: Sendable, Hashable {
     case diff(DiffState)
     /// The audit timeline.
     case audit(AuditState)
+    /// A release's progress.
+    case release(ReleaseProgressState)
 }
 
 /// The job detail screen.

@@ -1,3 +1,5 @@
+import WeftDomain
+
 /// I/O the update function asks for. The runtime executes effects and answers with messages.
 public enum AppEffect: Sendable, Hashable {
     /// Check the credentials (→ `.loggedIn` / `.loginFailed`).
@@ -28,6 +30,16 @@ public enum AppEffect: Sendable, Hashable {
     case loadLog(runID: String, task: String)
     /// Compute the diff of a job against its `based_on` source (→ `.diffLoaded`).
     case loadDiff(ref: String)
+    /// Load what the release dialog suggests: the project's last release (→ `.releaseInfoLoaded`).
+    case loadReleaseInfo(project: String)
+    /// Plan a release: a dry run (→ `.releasePlanned` / `.releasePlanFailed`).
+    case planRelease(project: String, version: String)
+    /// Release, applying only the plans confirmed (→ `.releaseProgress`…, then `.releaseFinished`).
+    case release(project: String, version: String, confirmed: [DeploymentPlan])
+    /// Plan promoting the source's changes into a job (→ `.promotePlanned`).
+    case planPromote(ref: String)
+    /// Promote, if the plan is still the one confirmed (→ `.promoted`).
+    case promote(ref: String, lines: [String])
     /// Load the audit timeline (→ `.auditLoaded`).
     case loadAudit
     /// Load a theme by name (→ `.themeLoaded`).

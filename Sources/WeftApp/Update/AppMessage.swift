@@ -46,6 +46,20 @@ public enum AppMessage: Sendable, Hashable {
     case logLoaded(runID: String, task: String, lines: [String])
     /// The diff arrived.
     case diffLoaded(DiffState)
+    /// The project's last release arrived (for the release dialog's suggested version).
+    case releaseInfoLoaded(project: String, last: String?)
+    /// A release was planned (the dry run).
+    case releasePlanned(project: String, preview: ReleasePreview)
+    /// Planning a release failed (why it cannot be released).
+    case releasePlanFailed(project: String, version: String, message: String)
+    /// A line of a running release.
+    case releaseProgress(project: String, version: String, ReleaseLogLine)
+    /// A release ended: `error` says why it stopped, `summary` what it did.
+    case releaseFinished(project: String, version: String, error: String?, summary: String)
+    /// A promotion was planned: its lines, whether it changes anything, the job's fabric.
+    case promotePlanned(ref: String, lines: [String], isEmpty: Bool, fabric: String, isProduction: Bool, blocked: Bool)
+    /// The job was promoted.
+    case promoted(JobRecord, summary: String)
     /// The audit events arrived.
     case auditLoaded([AuditEvent])
     /// A theme was loaded (with a warning when it fell back to the default).

@@ -115,7 +115,15 @@ extension AppUpdate {
             guard let job = Availability.targetJob(s) else { return [] }
             return [.loadDiff(ref: job.ref)]
         case .release:
-            return []
+            guard let project = Availability.releaseProject(s) else { return [] }
+            var d = ReleaseDialogState(project: project.name)
+            d.isPlanning = false
+            s.overlay = .release(d)
+            return [.loadReleaseInfo(project: project.name)]
+        case .promote:
+            guard case .diff(let d)? = s.topRoute else { return [] }
+            s.status = StatusMessage("Planning the promotion of \(d.right.job.name) into \(d.left.job.name)…")
+            return [.planPromote(ref: d.left.qualifiedName)]
         case .logs:
             guard let run = Availability.shownRun(s) else { return [] }
             return [.loadLog(runID: run.run.id, task: run.tasks[run.selectedTask].key)]
@@ -177,6 +185,11 @@ extension AppUpdate {
         case .audit(var a):
             a.list.move(by: delta)
             s.routes[last] = .audit(a)
+        case .release(var r):
+            let current = r.scroll ?? max(0, r.lines.count - releasePageHeight(s))
+            let next = min(max(0, current + clamp(delta)), max(0, r.lines.count - 1))
+            r.scroll = next >= r.lines.count - releasePageHeight(s) ? nil : next
+            s.routes[last] = .release(r)
         }
         return []
     }

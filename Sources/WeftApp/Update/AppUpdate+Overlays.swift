@@ -25,6 +25,8 @@ extension AppUpdate {
             return formKey(&s, key, &form)
         case .confirm(var c)?:
             return confirmKey(&s, key, &c)
+        case .release(var d)?:
+            return releaseKey(&s, key, &d)
         case nil:
             return []
         }
@@ -173,6 +175,68 @@ extension AppUpdate {
             s.status = StatusMessage("Cancelling run \(id)…")
             return [.cancelRun(runID: id)]
         case .startRun(let ref): return [.startRun(ref: ref)]
+        case .release(let project, let version, let confirmed, let fabrics):
+            s.routes.append(.release(ReleaseProgressState(project: project, version: version, fabrics: fabrics)))
+            s.status = StatusMessage("Releasing \(project)/\(version)…")
+            return [.release(project: project, version: version, confirmed: confirmed)]
+        case .promote(let ref, let lines):
+            s.status = StatusMessage("Promoting into \(ref)…")
+            return [.promote(ref: ref, lines: lines)]
         }
+    }
+
+    /// Keys of the release dialog: type the version (each change re-plans on Enter), Enter plans, Enter again
+    /// confirms, ↑/↓ scroll the plan, Esc cancels.
+    static func releaseKey(_ s: inout AppState, _ key: Key, _ d: inout ReleaseDialogState) -> [AppEffect] {
+        switch key {
+        case .escape:
+            s.overlay = nil
+            s.status = StatusMessage("Release cancelled; nothing was built, tagged or deployed")
+            return []
+        case .up, .pageUp:
+            d.scroll = max(0, d.scroll - (key == .up ? 1 : 10))
+        case .down, .pageDown:
+            d.scroll = min(max(0, (d.preview?.lines.count ?? 0) - 1), d.scroll + (key == .down ? 1 : 10))
+        case .enter:
+            let version = d.version.value.trimmingCharacters(in: .whitespaces)
+            if d.isPlanning { break }
+            guard let preview = d.preview, preview.version == version else {
+                if version.isEmpty {
+                    d.error = "type a version, e.g. 1.0.0"
+                    break
+                }
+                d.isPlanning = true
+                d.error = nil
+                d.preview = nil
+                s.overlay = .release(d)
+                return [.planRelease(project: d.project, version: version)]
+            }
+            if preview.toApply.isEmpty {
+                s.overlay = nil
+                s.status = StatusMessage("Every fabric holds \(d.project)/\(version) already: nothing to deploy")
+                return []
+            }
+            let confirmed = preview.confirmed
+            let action = ConfirmAction.release(project: d.project, version: version, confirmed: confirmed, fabrics: preview.toApply)
+            let what = preview.existing ? "Deploy the existing release" : "Build, test, tag \(d.project)/\(version) at \(preview.commit.prefix(10)) and deploy"
+            let body = ["\(what) to \(preview.toApply.joined(separator: ", ")).", "Plan: " + confirmed.map { "\($0.fabric.name): \($0.summary)" }.joined(separator: "; ")]
+            if let prod = preview.production.first {
+                s.overlay = .confirm(
+                    ConfirmState(
+                        title: "Release to production", body: body + ["Production runs this release from now on (schedules included)."],
+                        typed: preview.production.count == 1 ? prod : preview.production.joined(separator: " "), action: action, isProduction: true))
+            } else {
+                s.overlay = .confirm(ConfirmState(title: "Release \(d.project)/\(version)", body: body, typed: nil, action: action, isProduction: false))
+            }
+            return []
+        default:
+            if d.version.handle(key) {
+                d.versionEdited = true
+                d.error = nil
+                if d.preview?.version != d.version.value { d.preview = nil }
+            }
+        }
+        s.overlay = .release(d)
+        return []
     }
 }

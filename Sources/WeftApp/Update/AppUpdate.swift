@@ -109,6 +109,61 @@ public enum AppUpdate {
         case .diffLoaded(let diff):
             s.routes.append(.diff(diff))
             return []
+        case .releaseInfoLoaded(let project, let last):
+            guard case .release(var d)? = s.overlay, d.project == project else { return [] }
+            d.lastRelease = last
+            if !d.versionEdited { d.version = TextInput(ReleaseDialogState.nextVersion(after: last)) }
+            s.overlay = .release(d)
+            return []
+        case .releasePlanned(let project, let preview):
+            guard case .release(var d)? = s.overlay, d.project == project else { return [] }
+            d.isPlanning = false
+            guard d.version.value.trimmingCharacters(in: .whitespaces) == preview.version else {
+                s.overlay = .release(d)
+                return []
+            }
+            d.preview = preview
+            d.error = nil
+            d.scroll = 0
+            s.overlay = .release(d)
+            return []
+        case .releasePlanFailed(let project, _, let message):
+            guard case .release(var d)? = s.overlay, d.project == project else {
+                s.status = StatusMessage("Release \(project): \(message)", isError: true)
+                return []
+            }
+            d.isPlanning = false
+            d.preview = nil
+            d.error = message
+            s.overlay = .release(d)
+            return []
+        case .releaseProgress(let project, let version, let line):
+            updateRelease(&s, project, version) { $0.lines.append(line) }
+            return []
+        case .releaseFinished(let project, let version, let error, let summary):
+            updateRelease(&s, project, version) {
+                $0.isFinished = true
+                $0.error = error
+                $0.summary = summary
+            }
+            s.status = StatusMessage(error.map { "Release \(project)/\(version) stopped: \($0.split(separator: "\n").first ?? "")" } ?? summary, isError: error != nil)
+            return [.loadMain]
+        case .promotePlanned(let ref, let lines, let isEmpty, let fabric, let isProduction, let blocked):
+            if isEmpty || blocked {
+                s.overlay = .problems(title: blocked ? "Promotion into \(ref) cannot be applied" : "Nothing to promote", lines: lines)
+                s.status = nil
+                return []
+            }
+            s.status = nil
+            s.overlay = .confirm(
+                ConfirmState(
+                    title: isProduction ? "Promote into a production job" : "Promote into \(ref)", body: lines,
+                    typed: isProduction ? fabric : nil, action: .promote(ref: ref, lines: lines), isProduction: isProduction))
+            return []
+        case .promoted(let record, let summary):
+            s.status = StatusMessage(summary)
+            if case .diff? = s.topRoute { s.routes.removeLast() }
+            return [.loadMain, .loadDiff(ref: record.qualifiedName)]
         case .auditLoaded(let events):
             var audit = AuditState(events: events)
             audit.list.refilter(audit.searchTexts)
@@ -230,6 +285,20 @@ public enum AppUpdate {
         s.isTicking = true
         return [.startTicking]
     }
+
+    /// Applies a change to the release screen of `project`/`version`, wherever it is on the stack.
+    static func updateRelease(_ s: inout AppState, _ project: String, _ version: String, _ body: (inout ReleaseProgressState) -> Void) {
+        for i in s.routes.indices.reversed() {
+            if case .release(var r) = s.routes[i], r.project == project, r.version == version {
+                body(&r)
+                s.routes[i] = .release(r)
+                return
+            }
+        }
+    }
+
+    /// Rows of the release screen's log.
+    static func releasePageHeight(_ s: AppState) -> Int { max(1, s.size.height - 13) }
 
     /// Rows of the log screen's text area.
     static func logPageHeight(_ s: AppState) -> Int { max(1, s.size.height - 4) }

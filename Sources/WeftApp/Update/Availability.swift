@@ -18,6 +18,13 @@ public enum Availability {
         return PermissionPolicy.check(p, action, resource)?.description
     }
 
+    /// The project `R` releases: the selected project (projects pane), else the project of the target job.
+    public static func releaseProject(_ s: AppState) -> Project? {
+        if s.topRoute == nil, s.pane == .projects { return s.selectedProject }
+        guard let job = targetJob(s) else { return nil }
+        return s.data.project(job.record.project)
+    }
+
     /// The pipeline task selected in the job detail screen.
     public static func selectedTask(_ s: AppState) -> JobTask? {
         guard case .jobDetail(let d)? = s.topRoute, let row = s.job(d.ref) else { return nil }
@@ -57,7 +64,13 @@ public enum Availability {
             if task.pipelineName == nil { return "task '\(task.key)' runs a script; only pipeline tasks have a configuration" }
             return denial(s, .editJob, job)
         case .release:
-            return "releases are not available in the TUI yet; use 'weft release PROJECT --version V' once it ships"
+            guard let project = releaseProject(s) else { return "select a job or a project first" }
+            guard let p = s.principal else { return "not logged in" }
+            return PermissionPolicy.check(p, .createRelease, .project(project))?.description
+        case .promote:
+            guard case .diff(let d)? = s.topRoute else { return "open the diff of a job first (d)" }
+            guard let row = s.job(d.left.qualifiedName) else { return "\(d.left.qualifiedName) is no longer listed" }
+            return denial(s, .editJob, row)
         case .cancelRun:
             guard let run = shownRun(s) else { return "no run is shown" }
             if run.run.state.isFinished { return "run \(run.run.id) has ended (\(run.run.state.rawValue)); there is nothing to cancel" }

@@ -26,6 +26,7 @@ public enum AppView {
         case .log(let log)?: LogView.render(s, log, rows[1], into: &frame)
         case .diff(let d)?: DiffView.render(s, d, rows[1], into: &frame)
         case .audit(let a)?: AuditView.render(s, a, rows[1], into: &frame)
+        case .release(let r)?: ReleaseView.render(s, r, rows[1], into: &frame)
         }
         renderMessageLine(s, rows[2], into: &frame)
         renderStatusBar(s, rows[3], into: &frame)
@@ -112,6 +113,8 @@ public enum AppView {
         case .problems?: return [KeyHint("Enter", "close")]
         case .duplicate?: return [KeyHint("←/→", "fabric"), KeyHint("Tab", "name"), KeyHint("Enter", "duplicate"), KeyHint("Esc", "cancel")]
         case .configForm?: return [KeyHint("Tab/↑/↓", "field"), KeyHint("←/→", "choose"), KeyHint("Enter", "save"), KeyHint("Esc", "cancel")]
+        case .release(let d)?:
+            return [KeyHint("Enter", d.preview == nil ? "plan" : "release"), KeyHint("↑/↓", "scroll plan"), KeyHint("Esc", "cancel")]
         case .confirm(let c)?:
             return c.typed == nil ? [KeyHint("y", "yes"), KeyHint("n/Esc", "no")] : [KeyHint("Enter", "confirm"), KeyHint("Esc", "cancel")]
         case nil: break

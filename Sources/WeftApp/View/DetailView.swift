@@ -88,6 +88,11 @@ enum DetailView {
         kv("schedule", j.schedule.map { "\($0.cron) (\($0.timezone))" } ?? "—")
         kv("next fire", Format.dateTime(job.nextFire, s.timeZone))
         if let b = j.basedOn { kv("based on", "\(b.job) @ \(b.commit.prefix(8))") }
+        if let d = job.deployed {
+            kv("release", "\(d.version) @ \(d.commit.prefix(8))" + (d.jobChanged ? " · job changed at HEAD" : d.headLater ? " · HEAD is later" : ""), d.jobChanged || d.headLater ? t[.changed] : .plain)
+        } else {
+            kv("release", j.enabled && j.schedule != nil ? "none — the schedule waits for a release (R)" : "none deployed", j.enabled && j.schedule != nil ? t[.warning] : t[.muted])
+        }
         kv("tasks", TaskGraph.topologicalOrder(j.tasks).joined(separator: " → "))
         lines.append(Line(""))
         let checks: [(String, Action)] = [("run", .runJob), ("edit", .editJob), (j.enabled ? "disable" : "enable", j.enabled ? .disableJob : .enableJob)]

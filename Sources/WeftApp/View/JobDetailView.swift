@@ -28,6 +28,11 @@ enum JobDetailView {
         } else {
             left.append(Line("based on —", style: t[.muted]))
         }
+        if let d = row.deployed {
+            left.append(Line("deployed \(d.sentence)", style: d.jobChanged || d.headLater ? t[.changed] : t[.text]))
+        } else {
+            left.append(Line("deployed nothing on \(j.fabric)" + (j.enabled && j.schedule != nil ? " — the schedule waits for a release (R)" : ""), style: t[.muted]))
+        }
         left.append(Line(""))
         left.append(Line("Task graph", style: t[.title]))
         for (i, key) in order.enumerated() {

@@ -67,20 +67,27 @@ enum MainView {
         if let scope = s.fabricScope { name += " on \(scope)" }
         let production = s.fabricScope.flatMap { s.data.fabric($0) }?.isProduction ?? false
         let block = AppView.block(title(s, .jobs, name, count: list.visible.count, total: s.data.jobs.count), t, focused: s.pane == .jobs, production: production)
+        // The release column when the pane is wide enough (the detail pane always says it).
+        let wide = area.width >= 70
         let (rows, selected) = windowed(list, height: block.inner(area).height - 1) { i in
             let r = s.data.jobs[i]
             let isProd = s.data.fabric(r.record.job.fabric)?.isProduction ?? false
             let last = r.lastRun.map { Line(Format.symbol($0), style: t.style(for: $0)) } ?? Line("—", style: t[.muted])
-            return TableRow([
+            var cells = [
                 Line(r.record.job.name), Line(r.record.job.fabric, style: isProd ? t[.production] : .plain),
                 Line(r.record.job.enabled ? "on" : "off", style: r.record.job.enabled ? t[.success] : t[.muted]),
                 Line(Format.shortDate(r.nextFire, s.timeZone)), last,
-            ])
+            ]
+            if wide {
+                cells.insert(r.deployed.map { Line($0.short, style: $0.jobChanged || $0.headLater ? t[.changed] : t[.text]) } ?? Line("—", style: t[.muted]), at: 3)
+            }
+            return TableRow(cells)
         }
-        let columns = [
+        var columns = [
             Column("job", width: .fill), Column("fabric", width: .fixed(11)), Column("on", width: .fixed(3)), Column("next fire", width: .fixed(11)),
             Column("last run", width: .fixed(11)),
         ]
+        if wide { columns.insert(Column("release", width: .fixed(8)), at: 3) }
         frame.render(table(s, .jobs, columns, rows, selected, block), in: area)
         if s.data.jobs.isEmpty {
             let inner = block.inner(area)

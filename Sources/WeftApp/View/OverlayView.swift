@@ -9,6 +9,7 @@ enum OverlayView {
         case .duplicate(let d): duplicate(s, d, area, &frame)
         case .configForm(let f): form(s, f, area, &frame)
         case .confirm(let c): confirm(s, c, area, &frame)
+        case .release(let d): release(s, d, area, &frame)
         case .problems(let title, let lines):
             let body = lines.flatMap { wrap($0, width: min(76, area.width - 4) - 2, indent: "  ") }.map { Line($0) }
             box(s, title, body, width: 76, area, &frame, production: false, titleStyle: s.theme[.error])
@@ -163,6 +164,54 @@ enum OverlayView {
             frame.render(field, in: rect)
             if focused { frame.cursor = field.cursorPosition(in: rect) }
         }
+    }
+
+    static func release(_ s: AppState, _ d: ReleaseDialogState, _ area: Rect, _ frame: inout Frame) {
+        let t = s.theme
+        let width = min(100, area.width - 4) - 2
+        var lines: [Line] = []
+        lines.append(Line("Project  \(d.project)" + (d.lastRelease.map { "   last release \($0)" } ?? "   no release yet"), style: t[.muted]))
+        lines.append(Line([Span("Version  ", style: t[.focus])]))
+        lines.append(Line(""))
+        var body: [Line] = []
+        if let e = d.error {
+            for row in e.split(separator: "\n", omittingEmptySubsequences: false) {
+                for w in wrap(String(row), width: width, indent: "    ") { body.append(Line(w, style: t[.error])) }
+            }
+        } else if d.isPlanning {
+            body.append(Line("Planning (validating the project at HEAD)…", style: t[.muted]))
+        } else if let p = d.preview {
+            body.append(Line(p.existing ? "Release \(d.project)/\(p.version) exists at \(p.commit.prefix(10)): it is deployed again, not rebuilt" : "Release \(d.project)/\(p.version) at HEAD \(p.commit.prefix(10)): build, unit tests, tag, then deploy", style: t[.title]))
+            for l in p.lines {
+                let style: Style
+                if l.hasPrefix("→ fabric") { style = (s.data.fabric(String(l.dropFirst(9)).split(separator: " ").first.map(String.init) ?? "")?.isProduction ?? false) ? t[.production] : t[.title] }
+                else if l.hasPrefix("skip ") { style = t[.muted] }
+                else if l.contains("+ add") { style = t[.success] }
+                else if l.contains("~ modify") { style = t[.changed] }
+                else if l.contains("- delete") { style = t[.error] }
+                else { style = t[.text] }
+                for w in wrap(l, width: width, indent: "      ") { body.append(Line(w, style: style)) }
+            }
+            body.append(Line(""))
+            if p.toApply.isEmpty {
+                body.append(Line("Every fabric holds this release already: Enter closes.", style: t[.muted]))
+            } else {
+                body.append(Line("Enter: release to \(p.toApply.joined(separator: ", "))" + (p.production.isEmpty ? "" : " — production: you will type its name"), style: p.production.isEmpty ? t[.title] : t[.production]))
+            }
+        } else {
+            body.append(Line("Enter plans this version: the plan per fabric is shown before anything is built or deployed.", style: t[.muted]))
+        }
+        let maxBody = max(1, area.height - 2 - 2 - lines.count)
+        let scroll = min(d.scroll, max(0, body.count - maxBody))
+        lines += Array(body.dropFirst(scroll).prefix(maxBody))
+        let isProd = !(d.preview?.production.isEmpty ?? true)
+        let inner = box(s, "Release \(d.project)", lines, width: 100, area, &frame, production: isProd)
+        let rect = Rect(x: inner.x + 9, y: inner.y + 1, width: min(24, max(1, inner.width - 9)), height: 1)
+        guard rect.y < inner.bottom else { return }
+        frame.buffer.setStyle(t[.input], in: rect)
+        let field = TextField(d.version, style: t[.input], isFocused: true)
+        frame.render(field, in: rect)
+        frame.cursor = field.cursorPosition(in: rect)
     }
 
     static func confirm(_ s: AppState, _ c: ConfirmState, _ area: Rect, _ frame: inout Frame) {

@@ -23,6 +23,7 @@ enum RunView {
         head.append(Span("   elapsed \(Format.duration(elapsed))"))
         if !v.run.state.isFinished { head.append(Span("   ETA \(eta.map { Format.duration($0) } ?? "unknown (no history)")", style: t[.muted])) }
         head.append(Span("   by \(v.run.user) (\(v.run.trigger.rawValue))", style: t[.muted]))
+        head.append(Span("   ran \(v.run.revision.label)", style: v.run.revision.release == nil && s.data.fabric(v.run.fabric)?.stage != .development ? t[.warning] : t[.muted]))
         frame.buffer.set(line: Line(head), at: parts[0].origin, baseStyle: t[.text], maxWidth: parts[0].width)
         if let m = v.run.message {
             frame.buffer.set(string: m, at: Position(x: parts[0].x, y: parts[0].y + 1), style: t[.muted], maxWidth: parts[0].width)
