@@ -184,7 +184,7 @@ enum OverlayView {
             body.append(Line(p.existing ? "Release \(d.project)/\(p.version) exists at \(p.commit.prefix(10)): it is deployed again, not rebuilt" : "Release \(d.project)/\(p.version) at HEAD \(p.commit.prefix(10)): build, unit tests, tag, then deploy", style: t[.title]))
             for l in p.lines {
                 let style: Style
-                if l.hasPrefix("→ fabric") { style = (s.data.fabric(String(l.dropFirst(9)).split(separator: " ").first.map(String.init) ?? "")?.isProduction ?? false) ? t[.production] : t[.title] }
+                if let r = l.range(of: " → fabric ") { style = (s.data.fabric(String(l[r.upperBound...]).split(separator: " ").first.map(String.init) ?? "")?.isProduction ?? false) ? t[.production] : t[.title] }
                 else if l.hasPrefix("skip ") { style = t[.muted] }
                 else if l.contains("+ add") { style = t[.success] }
                 else if l.contains("~ modify") { style = t[.changed] }
