@@ -209,6 +209,18 @@ import WeftEngine
         try expectNothingMade(try cli.weft(["release", "customer_analytics", "--version", "1.0.0"]), ["pipelines/aggregate/main.py:\(line)", "SyntaxError"])
         try Self.commit(cli, "pipelines/aggregate/main.py", { $0.replacingOccurrences(of: "\ndef broken(:\n    pass\n", with: "") }, message: "fix")
 
+        // Unit tests that hang past the pipeline's test_timeout are killed (the whole group, the sleeping child
+        // included) and stop the release.
+        try Self.commit(
+            cli, "pipelines/clean/pipeline.yaml", { $0.replacingOccurrences(of: "\nkind:", with: "\ntest: \"sleep 30 & sleep 30\"\ntest_timeout: 1\nkind:") },
+            message: "hanging tests")
+        let started = Date()
+        try expectNothingMade(try cli.weft(["release", "customer_analytics", "--version", "1.0.0"]), ["the unit tests of pipeline clean timed out", "ran longer than 1 s", "test_timeout"])
+        #expect(Date().timeIntervalSince(started) < 20, "the hanging tests were killed at their limit")
+        try Self.commit(
+            cli, "pipelines/clean/pipeline.yaml", { $0.replacingOccurrences(of: "\ntest: \"sleep 30 & sleep 30\"\ntest_timeout: 1\n", with: "\n") },
+            message: "fix")
+
         // Uncommitted changes.
         try "# scratch\n".write(toFile: cli.projectDir + "/pipelines/clean/scratch.py", atomically: true, encoding: .utf8)
         try expectNothingMade(

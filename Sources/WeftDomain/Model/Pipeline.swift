@@ -45,6 +45,12 @@ public struct Pipeline: Sendable, Hashable, Codable {
     /// The command a release runs (with `/bin/sh -c`, in the pipeline's folder) as the pipeline's unit tests; nil
     /// runs `python3 -m unittest discover -s tests` when the pipeline has a `tests/` folder.
     public var test: String?
+    /// How long the unit tests may take, in seconds (`test_timeout`; default `defaultTestTimeout`): a release whose
+    /// tests run longer stops, its tests killed, before anything is tagged or deployed.
+    public var testTimeout: Double?
+
+    /// The unit tests' time limit when the pipeline names none: 10 minutes.
+    public static let defaultTestTimeout: Double = 600
 
     public init(
         name: String, kind: PipelineKind, entry: String, schema: [ConfigField] = [],

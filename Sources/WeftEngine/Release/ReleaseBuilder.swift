@@ -95,14 +95,20 @@ enum ReleaseBuilder {
                 let (p, command) = jobs[i]
                 group.addTask {
                     let started = Date()
+                    // GNU timeout runs the tests in a process group of their own and kills the whole group at the
+                    // limit (TERM, then KILL 5 s later): a hanging test cannot keep a release waiting.
+                    let limit = p.testTimeout ?? Pipeline.defaultTestTimeout
                     let out = try? ProcessRunner.run(
-                        "/bin/sh", ["-c", command + " 2>&1"], environment: helperEnvironment(), directory: directory + "/pipelines/\(p.name)")
+                        "/usr/bin/env", ["timeout", "-k", "5", TestSeconds.seconds(limit), "/bin/sh", "-c", command + " 2>&1"],
+                        environment: helperEnvironment(), directory: directory + "/pipelines/\(p.name)")
                     let seconds = Date().timeIntervalSince(started)
-                    let text = (out?.stdout ?? "") + (out?.stderr ?? "")
+                    var text = (out?.stdout ?? "") + (out?.stderr ?? "")
+                    let timedOut = out?.status == 124 || out?.status == 137
+                    if timedOut { text += "\n(the tests ran longer than \(TestSeconds.seconds(limit)) s — the pipeline's test_timeout — and were killed)" }
                     let passed = out?.status == 0
                     let ran = text.split(separator: "\n").last { $0.hasPrefix("Ran ") }.map(String.init)
                     let summary =
-                        "\(p.name): " + (passed ? "tests passed" : "tests FAILED (exit \(out?.status ?? -1))")
+                        "\(p.name): " + (passed ? "tests passed" : timedOut ? "tests TIMED OUT after \(TestSeconds.seconds(limit)) s" : "tests FAILED (exit \(out?.status ?? -1))")
                         + (ran.map { " — \($0.dropFirst(4))" } ?? "") + String(format: " (%.1f s)", seconds)
                     return (i, TestResult(pipeline: p.name, command: command, passed: passed, seconds: seconds, output: text, summary: summary))
                 }
@@ -114,6 +120,11 @@ enum ReleaseBuilder {
             }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
+    }
+
+    /// Seconds as `timeout` takes them: `600`, `0.5`.
+    enum TestSeconds {
+        static func seconds(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
     }
 
     /// What helper processes of a release get: a plain PATH and locale, no Weft or git variables, no bytecode files.

@@ -267,7 +267,7 @@ public final class ReleaseService: Sendable {
             let tail = failed.output.split(separator: "\n", omittingEmptySubsequences: false).suffix(60).joined(separator: "\n")
             workspace.audit(principal.name, Action.createRelease.rawValue, .project(try workspace.project(project)), project: project, result: .allowed, detail: "release \(tag) stopped: unit tests of \(failed.pipeline) failed")
             throw WeftError.failure(
-                "release \(tag) stopped: the unit tests of pipeline \(failed.pipeline) failed (\(failed.command)); nothing was tagged or deployed.\n\(tail)")
+                "release \(tag) stopped: the unit tests of pipeline \(failed.pipeline) \(failed.summary.contains("TIMED OUT") ? "timed out" : "failed") (\(failed.command)); nothing was tagged or deployed.\n\(tail)")
         }
         if tests.isEmpty { progress(ReleaseEvent(step: .test, line: "no pipeline has unit tests")) }
 

@@ -174,12 +174,16 @@ public enum ProjectFiles {
         guard let root = r.root(text) else { throw .invalid(r.problems) }
         var p = Pipeline(name: "", kind: .python, entry: "")
         var instanceNodes: [(String, Node, [(String, Node, Node)])] = []
-        for (key, _, v) in r.fields(root, allowed: ["name", "kind", "entry", "description", "test", "config"], context: "the pipeline") {
+        for (key, _, v) in r.fields(root, allowed: ["name", "kind", "entry", "description", "test", "test_timeout", "config"], context: "the pipeline") {
             switch key {
             case "name": p.name = r.string(v, key) ?? ""
             case "description": p.description = r.string(v, key) ?? ""
             case "entry": p.entry = r.string(v, key) ?? ""
             case "test": p.test = r.string(v, key).flatMap { $0.isEmpty ? nil : $0 }
+            case "test_timeout":
+                if let d = r.double(v, key) {
+                    if d > 0 && d <= 86_400 { p.testTimeout = d } else { r.fail(v, "test_timeout must be a number of seconds between 1 and 86400, not \(d)") }
+                }
             case "kind":
                 if let s = r.string(v, key) {
                     if let k = PipelineKind(rawValue: s) { p.kind = k } else { r.fail(v, "kind must be python, pyspark or shell, not '\(s)'") }
@@ -266,6 +270,7 @@ public enum ProjectFiles {
         y.raw("kind", p.kind.rawValue)
         y.field("entry", p.entry)
         if let t = p.test { y.field("test", t) }
+        if let t = p.testTimeout { y.raw("test_timeout", YAMLWriter.number(t)) }
         y.line("config:")
         y.line("  schema:")
         for f in p.schema {
