@@ -138,6 +138,41 @@ import WeftEngine
         #expect(denials.count == 2, "\(denials)")
     }
 
+    /// The QA chain: development → qa → production, each job based on its direct source; one release deploys to
+    /// all three fabrics, and a development change is promoted along the chain.
+    @Test func aReleaseAlongTheQAChainDeploysToThreeFabrics() throws {
+        let cli = try CLIWorkspace()
+        try cli.session(as: "bob")
+        for args in [
+            ["job", "duplicate", "customers_daily_development", "--fabric", "qa"],
+            ["job", "duplicate", "customers_daily_qa", "--fabric", "production", "--name", "customers_daily_production"],
+        ] {
+            let r = try cli.weft(args)
+            #expect(r.status == 0, "weft \(args.joined(separator: " ")): \(r)")
+        }
+        let ws = try Workspace.open(at: cli.root)
+        #expect(try ws.findJob("customers_daily_qa").job.basedOn?.job == "customers_daily_development")
+        #expect(try ws.findJob("customers_daily_production").job.basedOn?.job == "customers_daily_qa", "production is based on its direct source")
+        let released = try cli.weft(["release", "customer_analytics", "--version", "1.0.0", "--yes"])
+        #expect(released.status == 0, "\(released)")
+        #expect(released.stdout.contains("deployed to development, production, qa") || released.stdout.contains("deployed to development, qa, production"), "\(released.stdout)")
+        for (fabric, job) in [("development", "customers_daily_development"), ("qa", "customers_daily_qa"), ("production", "customers_daily_production")] {
+            #expect(try ws.deployedJob(fabric: fabric, project: "customer_analytics", job: job)?.version == "1.0.0", "\(fabric)")
+        }
+        #expect(try ws.deployments().count == 3)
+
+        // A development change reaches qa by promotion (production's source is qa: nothing to promote yet).
+        try Self.commit(cli, "jobs/customers_daily_development.yaml", { $0.replacingOccurrences(of: "retries: 1", with: "retries: 2") }, message: "retries 2")
+        let toQA = try cli.weft(["job", "promote", "customers_daily_qa"])
+        #expect(toQA.status == 0 && toQA.stdout.contains("~ tasks.ingest.retries: 1 → 2"), "\(toQA)")
+        let toProd = try cli.weft(["job", "promote", "customers_daily_production", "--yes"])
+        #expect(toProd.status == 0 && toProd.stdout.contains("~ tasks.ingest.retries: 1 → 2"), "\(toProd)")
+        #expect(try ws.findJob("customers_daily_production").job.task("ingest")?.retries == 2)
+        // The next release modifies the job on every fabric, naming the field.
+        let dry = try cli.weft(["release", "customer_analytics", "--version", "1.1.0", "--dry-run"])
+        #expect(dry.stdout.contains("~ modify customers_daily_qa") && dry.stdout.contains("~ modify customers_daily_production"), "\(dry.stdout)")
+    }
+
     @Test func oneReleaseOfAProjectAtATimeAndTheConfirmedPlanIsThePlanApplied() async throws {
         let cli = try CLIWorkspace()
         try Self.seedProductionJob(cli)
