@@ -80,7 +80,12 @@ final class TaskProcess {
     var pidfd: Int32
     var startedAt = Date()
     var pipeFD: Int32?
-    let logFD: Int32
+    /// The attempt's log, opened when there is something to write (-1 until then): a task that prints nothing and
+    /// succeeds leaves no file (creating 20 files cost ~8 ms of a 30 ms run of 20 `true` tasks).
+    var logFD: Int32 = -1
+    let logPath: String
+    /// The attempt's first line, written when the log is opened.
+    let logHeader: String
     let configPath: String?
     let attempt: Int
     var lines: LogLineProcessor
@@ -89,15 +94,16 @@ final class TaskProcess {
     let slotLock: Int?
 
     init(
-        run: ActiveRun, node: TaskNode, pid: Int32, pidfd: Int32, pipeFD: Int32, logFD: Int32, configPath: String?,
+        run: ActiveRun, node: TaskNode, pid: Int32, pidfd: Int32, pipeFD: Int32, logPath: String, logHeader: String, configPath: String?,
         attempt: Int, lines: LogLineProcessor, slotLock: Int?
     ) {
+        self.logPath = logPath
+        self.logHeader = logHeader
         self.run = run
         self.node = node
         self.pid = pid
         self.pidfd = pidfd
         self.pipeFD = pipeFD
-        self.logFD = logFD
         self.configPath = configPath
         self.attempt = attempt
         self.lines = lines

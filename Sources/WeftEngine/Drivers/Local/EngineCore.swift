@@ -348,13 +348,13 @@ final class EngineCore: @unchecked Sendable {
         let attempt = node.record.attempt
         let task = node.task
         let logPath = (run.request.logDirectory as NSString).appendingPathComponent("\(task.key).log")
-        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         let started = Date()
-        if logFD >= 0 {
-            let header =
-                "=== \(run.id) \(task.key) attempt \(attempt) started \(UTCTime.iso8601(started, milliseconds: true))"
-                + " ===\n"
-            writeAll(logFD, header)
+        let header = "=== \(run.id) \(task.key) attempt \(attempt) started \(UTCTime.iso8601(started, milliseconds: true)) ===\n"
+        /// Opens the log for a message written before the process exists.
+        func openLogNow() -> Int32 {
+            let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            if fd >= 0 { writeAll(fd, header) }
+            return fd
         }
         var configPath: String?
         if let json = task.configJSON {
@@ -386,6 +386,7 @@ final class EngineCore: @unchecked Sendable {
                     "cannot write the task's configuration file \(path): \(Self.errorText(errno)); "
                     + "check that \(configDirectory) is writable"
                 if fd >= 0 { unlink(path) }
+                let logFD = openLogNow()
                 if logFD >= 0 {
                     writeAll(logFD, "weft: \(why)\n")
                     close(logFD)
@@ -416,6 +417,7 @@ final class EngineCore: @unchecked Sendable {
         }
         // A task that fails before its process exists: say why in its log, undo what was prepared, end it failed.
         func failBeforeSpawn(_ why: String) {
+            let logFD = openLogNow()
             if logFD >= 0 {
                 writeAll(logFD, "weft: \(why)\n")
                 close(logFD)
@@ -440,7 +442,7 @@ final class EngineCore: @unchecked Sendable {
             return
         }
         let p = TaskProcess(
-            run: run, node: node, pid: 0, pidfd: -1, pipeFD: pipeFDs[0], logFD: logFD, configPath: configPath,
+            run: run, node: node, pid: 0, pidfd: -1, pipeFD: pipeFDs[0], logPath: logPath, logHeader: header, configPath: configPath,
             attempt: attempt, lines: LogLineProcessor(secrets: run.request.secretValues), slotLock: slotLock)
         p.startedAt = started
         node.process = p
@@ -476,6 +478,7 @@ final class EngineCore: @unchecked Sendable {
                 : "cannot watch the task process: \(Self.errorText(result.error))"
             if let fd = p.pipeFD { close(fd) }
             p.pipeFD = nil
+            openLog(p)
             if p.logFD >= 0 {
                 writeAll(p.logFD, "weft: \(why)\n")
                 close(p.logFD)
@@ -536,8 +539,16 @@ final class EngineCore: @unchecked Sendable {
         emit(lines, p)
     }
 
+    /// Opens an attempt's log (once) and writes its header.
+    private func openLog(_ p: TaskProcess) {
+        guard p.logFD < 0 else { return }
+        p.logFD = open(p.logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if p.logFD >= 0 { writeAll(p.logFD, p.logHeader) }
+    }
+
     private func emit(_ lines: [String], _ p: TaskProcess) {
         guard !lines.isEmpty else { return }
+        openLog(p)
         if p.logFD >= 0 {
             var text = lines.joined(separator: "\n")
             text.append("\n")
@@ -619,9 +630,12 @@ final class EngineCore: @unchecked Sendable {
         let exitCode: Int32? = reaped > 0 && signaled == 0 ? code : nil
         let how: String =
             reaped <= 0 ? "exit status unknown" : signaled != 0 ? "killed by signal \(code)" : "exit code \(code)"
+        // A silent first attempt that succeeded leaves no log; any other end (a failure, a retry) is written down.
+        if p.logFD < 0 && (exitCode != 0 || p.attempt > 1) { openLog(p) }
         if p.logFD >= 0 {
             writeAll(p.logFD, "=== attempt \(p.attempt) ended: \(how) ===\n")
             close(p.logFD)
+            p.logFD = -1
         }
         if exitCode == 0 {
             finish(node, run, state: .success, exitCode: 0, message: nil)
