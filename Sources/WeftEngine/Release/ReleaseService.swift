@@ -260,6 +260,7 @@ public final class ReleaseService: Sendable {
         let built = try ReleaseBuilder.build(directory: source, pipelines: pipelines, output: build)
         for b in built { progress(ReleaseEvent(step: .build, line: "\(b.pipeline): \(b.files.count) files, \(b.kind.rawValue), sha256 \(b.sha256.prefix(16))")) }
         progress(ReleaseEvent(step: .build, line: String(format: "built %d pipelines in %.2f s", built.count, Date().timeIntervalSince(started))))
+        Workspace.faultPoint("release-after-build")
 
         let tests = await ReleaseBuilder.test(directory: source, pipelines: pipelines)
         for t in tests { progress(ReleaseEvent(step: .test, line: t.summary)) }
@@ -270,6 +271,7 @@ public final class ReleaseService: Sendable {
                 "release \(tag) stopped: the unit tests of pipeline \(failed.pipeline) \(failed.summary.contains("TIMED OUT") ? "timed out" : "failed") (\(failed.command)); nothing was tagged or deployed.\n\(tail)")
         }
         if tests.isEmpty { progress(ReleaseEvent(step: .test, line: "no pipeline has unit tests")) }
+        Workspace.faultPoint("release-after-test")
 
         // Publish the artifacts: content-addressed, never overwritten.
         let store = "artifacts/\(project)/\(version)"
@@ -285,7 +287,9 @@ public final class ReleaseService: Sendable {
                 }
             }
             artifacts.append(ReleaseArtifact(pipeline: b.pipeline, kind: b.kind, path: rel, sha256: b.sha256, files: b.files))
+            Workspace.faultPoint("release-after-artifact")
         }
+        Workspace.faultPoint("release-after-artifacts")
 
         if !tagged {
             let author = Git.Author(name: principal.name, email: "\(principal.name)@weft.local")
@@ -299,10 +303,12 @@ public final class ReleaseService: Sendable {
         } else {
             progress(ReleaseEvent(step: .tag, line: "tag \(tag) exists at \(commit.prefix(10))"))
         }
+        Workspace.faultPoint("release-after-tag")
         let release = Release(
             project: project, version: version, commit: commit, tag: tag, artifacts: artifacts.sorted { $0.pipeline < $1.pipeline },
             tests: tests.map(\.summary), createdBy: principal.name, createdAt: Date())
         try workspace.recordRelease(release)
+        Workspace.faultPoint("release-after-record")
         workspace.audit(
             principal.name, Action.createRelease.rawValue, .project(try workspace.project(project)), project: project, result: .allowed,
             detail: "release \(tag) at \(commit.prefix(10)): \(artifacts.count) artifacts, \(tests.count) pipelines tested")
@@ -313,6 +319,7 @@ public final class ReleaseService: Sendable {
     private func deploy(_ principal: Principal, _ plan: DeploymentPlan, progress: @Sendable (ReleaseEvent) -> Void) async throws -> Deployment {
         let driver = try drivers.driver(for: plan.fabric.kind)
         let id = try workspace.beginDeployment(plan, user: principal.name, owner: ProcessIdentity.current)
+        Workspace.faultPoint("release-after-begin")
         var log: [String] = []
         let result: DeploymentResult
         do {
@@ -323,11 +330,13 @@ public final class ReleaseService: Sendable {
             audit(principal, plan, result: .allowed, detail: "failed: \(error)")
             return try deployment(id)
         }
+        Workspace.faultPoint("release-after-driver")
         log += result.log
         let applied = Set(result.applied)
         for change in plan.changes where applied.contains(change.job) {
             try workspace.applyDeployedJob(deployment: id, plan: plan, change: change, user: principal.name)
             progress(ReleaseEvent(step: .deploy, fabric: plan.fabric.name, line: "\(plan.fabric.name): \(change.job) \(change.change.rawValue)"))
+            Workspace.faultPoint("release-after-job")
         }
         let state: DeploymentState = result.failed.isEmpty ? .succeeded : .failed
         for (job, why) in result.failed.sorted(by: { $0.key < $1.key }) {
@@ -335,6 +344,7 @@ public final class ReleaseService: Sendable {
             progress(ReleaseEvent(step: .deploy, fabric: plan.fabric.name, line: "\(plan.fabric.name): \(job) NOT deployed: \(why)"))
         }
         try workspace.finishDeployment(id, state: state, log: log)
+        Workspace.faultPoint("release-after-fabric")
         audit(principal, plan, result: .allowed, detail: "\(state.rawValue): \(plan.summary)")
         progress(ReleaseEvent(step: .deploy, fabric: plan.fabric.name, line: "\(plan.fabric.name): deployment \(id) \(state.rawValue) (\(plan.summary))"))
         return try deployment(id)

@@ -114,6 +114,7 @@ extension Workspace {
                         at.timeIntervalSince1970,
                     ])
             }
+            Self.faultPoint("deploy-mid-job")
             let applied: String = try String.fetchOne(db, sql: "SELECT applied FROM deployments WHERE id = ?", arguments: [id]) ?? "[]"
             var list = try Self.decodeJSON([String].self, applied)
             if !list.contains(change.job) { list.append(change.job) }

@@ -143,8 +143,10 @@ extension Workspace {
         }
     }
 
-    /// Test hook: with `WEFT_FAULT=<point>` the process kills itself at that point (crash-safety tests).
-    static func faultPoint(_ name: String) {
+    /// Test hook: with `WEFT_FAULT=<point>` the process kills itself (SIGKILL) at that point; without the variable it
+    /// does nothing. Used by the crash-safety tests (CrashSafetyTests, ReleaseCrashTests); public so that the release
+    /// path in WeftEngine has its points too.
+    public static func faultPoint(_ name: String) {
         guard let fault = ProcessInfo.processInfo.environment["WEFT_FAULT"], fault == name else { return }
         kill(getpid(), SIGKILL)
     }
