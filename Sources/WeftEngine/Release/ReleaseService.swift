@@ -163,7 +163,11 @@ public final class ReleaseService: Sendable {
                 project: project.name, version: request.version, commit: commit, fabric: fabric, jobs: jobs,
                 deployed: deployed.mapValues(\.definition), pipelines: contents.pipelines, deployedPipelines: deployedPipelines, only: only)
             plans.append(plan)
-            needsApply[fabric.name] = plan.changes.contains { c in
+            // A deployment of this release that was interrupted or failed is completed by deploying again, even when
+            // every job already reached the release (killed after its last job): its record must end succeeded.
+            let last = try workspace.deployments(fabric: fabric.name, project: project.name, limit: 1).first
+            let unfinished = last.map { $0.version == request.version && $0.state != .succeeded } ?? false
+            needsApply[fabric.name] = unfinished || plan.changes.contains { c in
                 c.change != .unchanged || deployed[c.job]?.version != request.version || deployed[c.job]?.commit != commit
             }
             for line in plan.rendered { progress(ReleaseEvent(step: .plan, fabric: fabric.name, line: line)) }
