@@ -124,7 +124,11 @@ final class RunProgressPrinter {
     }
 
     static func duration(_ t: TimeInterval) -> String {
-        if t < 10 { return String(format: "%.1fs", t) }
+        if t < 10 {
+            // One decimal without `String(format:)` (a CVarArg cast and a conformance scan on first use).
+            let tenths = Int((max(0, t) * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10)s"
+        }
         if t < 60 { return "\(Int(t))s" }
         if t < 3600 { return "\(Int(t) / 60)m\(Int(t) % 60)s" }
         return "\(Int(t) / 3600)h\(Int(t) % 3600 / 60)m"

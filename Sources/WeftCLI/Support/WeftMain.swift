@@ -9,7 +9,7 @@ public enum WeftMain {
         EngineSupport.install()
         let code: Int32
         do {
-            var command = try WeftCommand.parseAsRoot()
+            var command = try parseLeafDirectly(Array(CommandLine.arguments.dropFirst())) ?? WeftCommand.parseAsRoot()
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {
@@ -37,5 +37,25 @@ public enum WeftMain {
         }
         fflush(nil)
         exit(code)
+    }
+
+    /// `weft job list …`: walks the command names to the leaf command and parses the rest with it alone. Parsing
+    /// from the root builds the argument set of every command in the tree (reflection and a protocol-conformance
+    /// scan per type, ~2 ms in a static binary), which every CLI command would pay. Anything the leaf cannot parse
+    /// — help, `--version`, completion scripts, a usage error — returns nil, and the root parse handles it with its
+    /// full messages.
+    static func parseLeafDirectly(_ args: [String]) -> (any ParsableCommand)? {
+        var type: any ParsableCommand.Type = WeftCommand.self
+        var i = 0
+        while i < args.count,
+              let sub = type.configuration.subcommands.first(where: { $0.configuration.commandName == args[i] }) {
+            type = sub
+            i += 1
+        }
+        guard i > 0, type.configuration.subcommands.isEmpty else { return nil }
+        let rest = Array(args[i...])
+        if rest.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "--version" || $0 == "--experimental-dump-help"
+            || $0.hasPrefix("--generate-completion") || $0 == "---completion" }) { return nil }
+        return try? type.parseAsRoot(rest)
     }
 }

@@ -7,7 +7,20 @@ public enum FileIO {
     /// The sha256 of a file's bytes (hex), nil when it cannot be read.
     public static func sha256(file path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return FileIO.hex(SHA256.hash(data: data))
+    }
+
+    /// Lowercase hex of a digest's bytes. (Not `String(format: "%02x")`: a `CVarArg` cast per byte, and a
+    /// protocol-conformance scan on first use, cost a CLI command about a millisecond.)
+    public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func atomicWrite(_ data: Data, to path: String, mode: mode_t = 0o644) throws {

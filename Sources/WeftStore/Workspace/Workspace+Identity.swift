@@ -103,6 +103,6 @@ extension Workspace {
     }
 
     static func tokenHash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        FileIO.hex(SHA256.hash(data: Data(token.utf8)))
     }
 }

@@ -142,7 +142,7 @@ extension Git {
         var hasher = Insecure.SHA1()
         hasher.update(data: Data("blob \(data.count)\0".utf8))
         hasher.update(data: data)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return FileIO.hex(hasher.finalize())
     }
 
     /// Blob ids of the given paths at HEAD (absent paths are missing from the result).
