@@ -16,7 +16,11 @@ struct ProjectContents {
         let names = (try? fm.contentsOfDirectory(atPath: directory + "/pipelines")) ?? []
         for dir in names.sorted() where !dir.hasPrefix(".") {
             let rel = "pipelines/\(dir)/pipeline.yaml"
-            guard let text = try? String(contentsOfFile: directory + "/" + rel, encoding: .utf8) else { continue }
+            guard let read = ProjectText.read(directory + "/" + rel, file: rel) else { continue }
+            guard case .text(let text) = read else {
+                if case .notText(let problem) = read { problems.append(problem) }
+                continue
+            }
             do {
                 let p = try ProjectFiles.decodePipeline(text, file: rel)
                 if p.name != dir {
@@ -68,7 +72,11 @@ struct ProjectContents {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/jobs")) ?? []
         for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
             let rel = "jobs/\(file)"
-            guard let text = try? String(contentsOfFile: directory + "/" + rel, encoding: .utf8) else { continue }
+            guard let read = ProjectText.read(directory + "/" + rel, file: rel) else { continue }
+            guard case .text(let text) = read else {
+                if case .notText(let problem) = read { c.jobProblems.append(problem) }
+                continue
+            }
             do {
                 let job = try decodeJob(text, path: rel, pipelines: c.pipelines)
                 c.jobs[job.name] = JobRecord(project: project, job: job, path: rel, blob: "")
