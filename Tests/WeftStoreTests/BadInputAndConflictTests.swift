@@ -167,6 +167,8 @@ import WeftDomain
     static let binaryCases: [BinaryCase] = [
         BinaryCase(label: "random bytes as a job", file: "jobs/random.yaml", bytes: randomBytes,
                    expected: ["at byte offset \(firstBadOffset(randomBytes))", "UTF-8"]),
+        BinaryCase(label: "a binary file beside the jobs", file: "jobs/logo.png", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
+                   expected: ["byte 0x89 at byte offset 0", "jobs/ holds job files"]),
         BinaryCase(label: "a NUL byte in a job", file: jobPath, bytes: Array("name: customers_daily_development\n".utf8) + [0, 0, 0],
                    expected: ["a binary file (a NUL byte at byte offset 34)"]),
         BinaryCase(label: "Latin-1 in a job", file: jobPath,

@@ -70,8 +70,15 @@ struct ProjectContents {
         var c = ProjectContents()
         (c.pipelines, c.pipelineProblems) = try loadPipelines(directory: directory)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/jobs")) ?? []
-        for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
+        for file in files.sorted() where !file.hasPrefix(".") {
             let rel = "jobs/\(file)"
+            guard file.hasSuffix(".yaml") || file.hasSuffix(".yml") else {
+                // Not a job file, but jobs/ holds jobs: a binary file there is a mistake to point out, not to import.
+                if case .notText(let problem)? = ProjectText.read(directory + "/" + rel, file: rel) {
+                    c.jobProblems.append(Problem(file: rel, line: problem.line, problem.message + " (jobs/ holds job files, jobs/NAME.yaml)"))
+                }
+                continue
+            }
             guard let read = ProjectText.read(directory + "/" + rel, file: rel) else { continue }
             guard case .text(let text) = read else {
                 if case .notText(let problem) = read { c.jobProblems.append(problem) }
