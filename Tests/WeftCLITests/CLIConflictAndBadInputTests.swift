@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import WeftDomain
 
+@testable import WeftCLI
 @testable import WeftStore
 
 /// Two `weft job config … --if-match BLOB` processes started together: exactly one wins, the other exits 4.
@@ -69,7 +70,9 @@ final class UnsafeResults: @unchecked Sendable {
         var exit: Int32 = 1
         var expected: [String]
         var forbidden: [String] = []
-        var testDescription: String { "\(user): weft \(args.joined(separator: " "))" }
+        var testDescription: String {
+            "\(user): weft " + args.joined(separator: " ").unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+        }
     }
 
     static let cases: [Case] = [
@@ -135,6 +138,20 @@ final class UnsafeResults: @unchecked Sendable {
              expected: ["plain-text secrets are rejected"], forbidden: ["hunter2"]),
         Case(user: "alice", args: ["job", "duplicate", "customers_daily_development", "--fabric", "production"], exit: 3,
              expected: ["permission denied: alice may not duplicate a job onto fabric production", "team prod_support"]),
+        // Names are unique ignoring case and Unicode compatibility forms; the message names the existing one.
+        Case(user: "admin", args: ["fabric", "create", "Production", "--owner", "prod_support", "--stage", "production"],
+             expected: ["fabric name 'Production' is taken: a fabric named 'production' exists already"]),
+        Case(user: "admin", args: ["fabric", "create", "ｐｒｏｄｕｃｔｉｏｎ", "--owner", "prod_support", "--stage", "production"],
+             expected: ["a fabric named 'production' exists already"]),
+        Case(user: "admin", args: ["team", "create", "Developers"], expected: ["a team named 'developers' exists already"]),
+        Case(user: "bob", args: ["job", "duplicate", "customers_daily_development", "--fabric", "production", "--name", "Customers_Daily_Development"],
+             expected: ["a job named 'customers_daily_development' exists already"]),
+        // Outside prod_support, production's audit is a denial, not an empty table.
+        Case(user: "alice", args: ["audit", "--fabric", "production"], exit: 3,
+             expected: ["permission denied: alice may not", "fabric production", "team prod_support"]),
+        // A name given on the command line comes back in the error with its control characters shown, not sent.
+        Case(user: "alice", args: ["job", "show", "x\u{1B}]0;owned\u{07}\u{1B}[2J\u{9B}31m"],
+             expected: ["no job named 'x^[]0;owned^G^[[2J\\u{9B}31m'"], forbidden: ["\u{1B}", "\u{07}", "\u{9B}"]),
     ]
 
     @Test(arguments: cases)
@@ -188,5 +205,94 @@ final class UnsafeResults: @unchecked Sendable {
         let show = try cli.weft(["job", "show", "broken_job"])
         #expect(show.status == 1 && show.stderr.contains("broken_job.yaml:6"), "\(show)")
         #expect(try cli.weft(["job", "show", "customers_daily_development"]).status == 0)
+    }
+
+    /// A job's YAML committed with plain git (as a project member could), so tests can run what they need.
+    func commitJob(_ cli: CLIWorkspace, _ job: Job) throws {
+        try ProjectFiles.encodeJob(job).write(toFile: cli.projectDir + "/jobs/\(job.name).yaml", atomically: true, encoding: .utf8)
+        #expect(try cli.git(["add", "-A"]).status == 0)
+        let commit = try cli.git(["-c", "user.name=alice", "-c", "user.email=a@x", "commit", "-q", "-m", "add \(job.name)"])
+        #expect(commit.status == 0, "\(commit)")
+    }
+
+    /// Task output and progress messages with ESC sequences (clear screen, OSC window title, SGR, a C1 CSI, a
+    /// carriage return) are shown as text by `run --follow`, `runs logs` and `runs show`; `-o json` stays exact.
+    @Test func controlCharactersFromTasksNeverReachTheTerminal() throws {
+        let cli = try CLIWorkspace()
+        try cli.session(as: "alice")
+        let script = #"printf '\033[2J\033]0;owned\007clear\n'; printf 'csi \302\233 31m red\rhidden\n'; printf '::progress 0.5 \033[2Jhalf\n'; exit 3"#
+        try commitJob(cli, Job(name: "noisy", fabric: "development", tasks: [JobTask(key: "paint", action: .script(script))]))
+        let run = try cli.weft(["run", "noisy", "--follow"], timeout: 120)
+        #expect(run.status == 1, "\(run)")
+        let controls: [Character] = ["\u{1B}", "\u{07}", "\u{9B}", "\r"]
+        for c in controls { #expect(!(run.stdout + run.stderr).contains(c), "\(c.unicodeScalars.first!.value) reached the terminal: \(run)") }
+        #expect(run.stdout.contains("paint: 50% ^[[2Jhalf"), "\(run.stdout)")
+        let ws = try Workspace.open(at: cli.root)
+        let id = try #require(try ws.metastore.runs(limit: 1).first?.id)
+        let logs = try cli.weft(["runs", "logs", id, "paint"])
+        #expect(logs.status == 0, "\(logs)")
+        for c in controls { #expect(!logs.stdout.contains(c), "\(c.unicodeScalars.first!.value) reached the terminal: \(logs.stdout)") }
+        #expect(logs.stdout.contains("^[[2J^[]0;owned^Gclear\n"), "\(logs.stdout)")
+        #expect(logs.stdout.contains("csi \\u{9B} 31m red^Mhidden\n"), "\(logs.stdout)")
+        let show = try cli.weft(["runs", "show", id])
+        for c in controls { #expect(!show.stdout.contains(c), "\(show.stdout)") }
+        // JSON keeps the exact text, escaped as JSON escapes it.
+        struct Out: Decodable { struct T: Decodable { var key: String; var progressMessage: String? }; var tasks: [T] }
+        let json = try cli.weft(["runs", "show", id, "-o", "json"])
+        for c in controls { #expect(!json.stdout.contains(c), "\(json.stdout)") }
+        #expect(try decodeJSON(Out.self, json.stdout).tasks.first?.progressMessage == "\u{1B}[2Jhalf", "\(json.stdout)")
+    }
+
+    /// A binary job file committed with plain git: `job list` warns with the file and the byte offset.
+    @Test func aBinaryJobFileAtHEADIsReportedWithItsOffset() throws {
+        let cli = try CLIWorkspace()
+        try cli.session(as: "alice")
+        try Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00]).write(to: URL(fileURLWithPath: cli.projectDir + "/jobs/elf.yaml"))
+        #expect(try cli.git(["add", "-A"]).status == 0)
+        #expect(try cli.git(["-c", "user.name=mallory", "-c", "user.email=m@x", "commit", "-q", "-m", "binary"]).status == 0)
+        let r = try cli.weft(["job", "list"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.contains("warning: customer_analytics/jobs/elf.yaml:1: control character U+007F at byte offset 0"), "\(r.stderr)")
+        #expect(r.stdout.contains("customers_daily_development"))
+    }
+
+    /// `weft job show` of a 10,000-task chain: linear, and the depth drawn is capped.
+    @Test func jobShowOfATenThousandTaskChainIsFastAndFlat() throws {
+        let cli = try CLIWorkspace()
+        try cli.session(as: "alice")
+        let n = 10_000
+        let tasks = (0..<n).map { i in JobTask(key: "t\(i)", action: .script("true"), dependsOn: i == 0 ? [] : ["t\(i - 1)"]) }
+        try commitJob(cli, Job(name: "chain", fabric: "development", tasks: tasks))
+        _ = try cli.weft(["job", "list"], timeout: 120)  // builds the job index (parses the file once)
+        let start = Date()
+        let r = try cli.weft(["job", "show", "chain"], timeout: 120)
+        let elapsed = Date().timeIntervalSince(start)
+        print("weft job show of a \(n)-task chain: \(String(format: "%.3f", elapsed)) s")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(elapsed < 5, "took \(elapsed) s")
+        let lines = r.stdout.split(separator: "\n")
+        let taskLines = lines.filter { $0.contains("└ t") }
+        #expect(taskLines.count == n)
+        let deepest = taskLines.map { $0.prefix { $0 == " " }.count }.max() ?? 0
+        #expect(deepest <= 2 * 9, "indentation grew to \(deepest)")
+        #expect(r.stdout.contains("… (depth 8+, drawn flat)"))
+        #expect(taskLines.last?.contains("t9999  (depth 9999)") == true, "\(taskLines.last ?? "")")
+    }
+}
+
+/// `TerminalText`: every control character is shown, nothing else changes.
+@Suite struct TerminalTextTests {
+    @Test func controlCharactersAreShownVisibly() {
+        #expect(TerminalText.safe("plain ✓ text\twith tab\n") == "plain ✓ text\twith tab\n")
+        #expect(TerminalText.safe("\u{1B}[2J\u{1B}]0;title\u{07}x") == "^[[2J^[]0;title^Gx")
+        #expect(TerminalText.safe("\u{0}\u{7F}\u{9B}31m\u{85}") == "^@^?\\u{9B}31m\\u{85}")
+        #expect(TerminalText.safe("over\rwrite\r\nnext\r") == "over^Mwrite\nnext")
+        #expect(TerminalText.field("two\nlines") == "two^Jlines")
+        #expect(TerminalText.json(#"{"a" : "x\#u{9B}y\#u{7F}"}"#) == #"{"a" : "x\u009by\u007f"}"#)
+    }
+
+    @Test func tableCellsAreSingleLineAndAligned() {
+        let out = Table.render(["A", "B"], [["x\u{1B}[2J", "1"], ["two\nlines", "2"]])
+        #expect(out == "A           B\nx^[[2J      1\ntwo^Jlines  2", "\(out)")
     }
 }

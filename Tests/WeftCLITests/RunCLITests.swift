@@ -52,6 +52,12 @@ import WeftStore
         let cancelled = try eventually(30) { try cli.weft(["runs", "show", id, "-o", "json"]).stdout.contains("\"state\" : \"cancelled\"") }
         let shownAfter = try cli.weft(["runs", "show", id])
         #expect(cancelled, "\(shownAfter)")
+        // The run records who cancelled it (the user, not a process id), and so does the audit.
+        #expect(shownAfter.stdout.contains("message:  cancelled by alice\n"), "\(shownAfter)")
+        #expect(!shownAfter.stdout.contains("pid"), "\(shownAfter)")
+        let ws = try Workspace.open(at: cli.root)
+        let admin = try ws.principal(for: User(name: "admin", isAdmin: true))
+        #expect(try ws.auditEvents(admin, limit: 20).contains { $0.action == "run.cancel" && $0.user == "alice" && $0.result == .allowed && $0.object.contains(id) })
         // No task process of the run remains.
         let remaining = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { pid in
             guard Int(pid) != nil, let env = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }

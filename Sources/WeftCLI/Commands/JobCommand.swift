@@ -42,7 +42,7 @@ struct JobCommand: ParsableCommand {
         func run() throws {
             let (ws, p) = try global.session()
             let (jobs, broken) = try ws.listJobs(p, fabric: fabric, project: project)
-            for b in broken { for pr in b.problems { FileHandle.standardError.write(Data("warning: \(b.project)/\(pr)\n".utf8)) } }
+            for b in broken { for pr in b.problems { TerminalText.writeError("warning: \(b.project)/\(pr)\n") } }
             if global.output == .json { return try global.printJSON(jobs.map(JobView.init)) }
             Table.print(
                 ["PROJECT", "JOB", "FABRIC", "ENABLED", "SCHEDULE", "TASKS", "BASED ON"],
@@ -208,6 +208,9 @@ struct JobCommand: ParsableCommand {
 
 /// Human renderings of jobs shared by commands.
 enum JobText {
+    /// Tasks deeper than this are drawn at this depth, flat (`weft job show`).
+    static let maxDrawnDepth = 8
+
     static func describe(_ r: JobRecord) -> String {
         var lines: [String] = []
         let j = r.job
@@ -219,11 +222,21 @@ enum JobText {
         if let b = j.basedOn { lines.append("based on:   \(b.job) @ \(b.commit.prefix(12))") }
         lines.append("file:       \(r.path) (blob \(r.blob.prefix(12)))")
         lines.append("tasks:")
-        let levels = TaskGraph.levels(j.tasks)
-        for key in TaskGraph.topologicalOrder(j.tasks) {
-            guard let t = j.task(key) else { continue }
-            let indent = String(repeating: "  ", count: (levels[key] ?? 0) + 1)
-            var s = "\(indent)└ \(t.key)"
+        // Linear in tasks and edges; the depth drawn is capped (a 10,000-task chain would indent off the screen):
+        // deeper tasks are drawn flat at the cap, each with its depth.
+        let (order, levels) = TaskGraph.orderAndLevels(j.tasks)
+        var byKey: [String: JobTask] = [:]
+        for t in j.tasks where byKey[t.key] == nil { byKey[t.key] = t }
+        var flat = false
+        for key in order {
+            guard let t = byKey[key] else { continue }
+            let level = levels[key] ?? 0
+            let indent = String(repeating: "  ", count: min(level, maxDrawnDepth) + 1)
+            if level >= maxDrawnDepth && !flat {
+                flat = true
+                lines.append("\(indent)… (depth \(maxDrawnDepth)+, drawn flat)")
+            }
+            var s = "\(indent)└ \(t.key)" + (level >= maxDrawnDepth ? "  (depth \(level))" : "")
             switch t.action {
             case .pipeline(let name, let config, let overrides):
                 s += "  pipeline \(name)" + (config.map { " [\($0)]" } ?? "")

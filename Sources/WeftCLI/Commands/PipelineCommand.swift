@@ -17,7 +17,7 @@ struct PipelineCommand: ParsableCommand {
         func run() throws {
             let (ws, p) = try global.session()
             let (items, problems) = try ws.listPipelines(p, project: project)
-            for pr in problems { FileHandle.standardError.write(Data("warning: \(pr)\n".utf8)) }
+            for pr in problems { TerminalText.writeError("warning: \(pr)\n") }
             struct Row: Encodable { var project: String; var name: String; var kind: String; var entry: String; var instances: [String] }
             let rows = items.map { Row(project: $0.project, name: $0.pipeline.name, kind: $0.pipeline.kind.rawValue, entry: $0.pipeline.entry, instances: $0.pipeline.instances.keys.sorted()) }
             if global.output == .json { return try global.printJSON(rows) }

@@ -57,7 +57,7 @@ struct ProjectCommand: ParsableCommand {
             print("project:   \(project.name)\nowner:     \(project.ownerTeam)\npath:      \(ws.projectDirectory(name))\nhead:      \(head)")
             print("pipelines: \(pipelines.joined(separator: ", "))")
             print("jobs:      \(jobs.jobs.map(\.job.name).joined(separator: ", "))")
-            for b in jobs.broken { for pr in b.problems { FileHandle.standardError.write(Data("warning: \(b.project)/\(pr)\n".utf8)) } }
+            for b in jobs.broken { for pr in b.problems { TerminalText.writeError("warning: \(b.project)/\(pr)\n") } }
             let log = (try? ws.git(name).run(["log", "-5", "--format=%h %an %ar %s"])) ?? ""
             print("recent commits:\n" + log.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }

@@ -39,7 +39,7 @@ struct TUICommand: AsyncParsableCommand {
         do {
             backend = try CursesBackend(colorMode: monochrome ? .monochrome : .automatic)
         } catch {
-            FileHandle.standardError.write(Data("weft: \(error.description)\n".utf8))
+            TerminalText.writeError("weft: \(error.description)\n")
             throw ExitCode(2)
         }
         logger.info("TUI started on \(root) (\(backend.size.width)x\(backend.size.height), \(backend.colorCount) colours)")

@@ -10,7 +10,7 @@ enum Confirmation {
             throw WeftError.invalid("\(action) changes production fabric \(fabrics.joined(separator: ", ")); without a terminal to confirm on, add --yes")
         }
         for fabric in fabrics {
-            FileHandle.standardError.write(Data("\(action) changes PRODUCTION fabric \(fabric). Type its name to go on: ".utf8))
+            TerminalText.writeError("\(action) changes PRODUCTION fabric \(fabric). Type its name to go on: ")
             let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) ?? ""
             guard answer == fabric else {
                 throw WeftError.invalid("not confirmed ('\(answer)' is not '\(fabric)'); nothing was changed")

@@ -48,6 +48,6 @@ struct GlobalOptions: ParsableArguments {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         enc.dateEncodingStrategy = .iso8601
-        print(String(decoding: try enc.encode(value), as: UTF8.self))
+        Swift.print(TerminalText.json(String(decoding: try enc.encode(value), as: UTF8.self)))
     }
 }

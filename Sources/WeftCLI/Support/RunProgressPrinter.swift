@@ -76,7 +76,8 @@ final class RunProgressPrinter {
         var out = ""
         if drawnLines > 0 { out += "\u{1B}[\(drawnLines)A" }
         var lines: [String] = []
-        let width = (order.map(\.count).max() ?? 4) + 1
+        // Names and messages came from the job and its tasks: control characters shown, never sent to the terminal.
+        let width = (order.map { TerminalText.field($0).count }.max() ?? 4) + 1
         for key in order {
             guard let t = tasks[key] else { continue }
             let fraction = t.state == .success ? 1 : (t.progress ?? 0)
@@ -85,13 +86,13 @@ final class RunProgressPrinter {
             var eta = ""
             if t.state == .running, let left = estimator.remaining(task: t, now: now) { eta = "ETA " + Self.duration(left) }
             let state = paint(t.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0), Self.colorCode(t.state))
-            let msg = t.state.isFinished ? (t.message ?? "") : (t.progressMessage ?? "")
+            let msg = TerminalText.field(t.state.isFinished ? (t.message ?? "") : (t.progressMessage ?? ""))
             lines.append(
-                "\(key.padding(toLength: width, withPad: " ", startingAt: 0)) \(paint(bar, Self.colorCode(t.state))) \(String(format: "%3d%%", Int(fraction * 100))) \(state) \(elapsed.padding(toLength: 7, withPad: " ", startingAt: 0)) \(eta.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(msg.prefix(40)))"
+                "\(TerminalText.field(key).padding(toLength: width, withPad: " ", startingAt: 0)) \(paint(bar, Self.colorCode(t.state))) \(String(format: "%3d%%", Int(fraction * 100))) \(state) \(elapsed.padding(toLength: 7, withPad: " ", startingAt: 0)) \(eta.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(msg.prefix(40)))"
             )
         }
         if let r = run {
-            var s = "run \(r.id) \(r.job) on \(r.fabric): \(r.state.rawValue)"
+            var s = TerminalText.field("run \(r.id) \(r.job) on \(r.fabric): \(r.state.rawValue)")
             if let d = r.duration(now: now) { s += " \(Self.duration(d))" }
             if !r.state.isFinished, let left = estimator.remaining(run: r, tasks: Array(tasks.values), now: now) { s += " · ETA \(Self.duration(left))" }
             lines.append(s)

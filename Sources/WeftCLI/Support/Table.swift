@@ -2,7 +2,9 @@ import Foundation
 
 /// Plain text tables for humans: a header row and aligned columns.
 enum Table {
+    /// Cells are single-line fields: control characters (and line feeds) are shown visibly (`TerminalText.field`).
     static func render(_ headers: [String], _ rows: [[String]]) -> String {
+        let rows = rows.map { $0.map(TerminalText.field) }
         var widths = headers.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }

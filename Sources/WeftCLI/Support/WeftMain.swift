@@ -17,7 +17,7 @@ public enum WeftMain {
             }
             code = 0
         } catch let error as WeftError {
-            FileHandle.standardError.write(Data("weft: \(error)\n".utf8))
+            TerminalText.writeError("weft: \(error)\n")
             code = error.exitCode
         } catch let error as ExitCode {
             code = error.rawValue
@@ -28,10 +28,10 @@ public enum WeftMain {
                 print(message)
                 code = 0
             } else if exit == .validationFailure {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                TerminalText.writeError(message + "\n")
                 code = 2
             } else {
-                if !message.isEmpty { FileHandle.standardError.write(Data("weft: \(message)\n".utf8)) }
+                if !message.isEmpty { TerminalText.writeError("weft: \(message)\n") }
                 code = exit.rawValue == 0 ? 1 : 1
             }
         }

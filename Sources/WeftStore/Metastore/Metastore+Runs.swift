@@ -333,7 +333,7 @@ extension Metastore {
     }
 
     /// Unfinished runs owned by `pid` that carry a cancel request, with the request's text
-    /// (e.g. "cancel requested by alice (pid 123)").
+    /// (e.g. "cancel requested by alice").
     public func cancelRequests(ownerPID: Int32) throws -> [(runID: String, request: String)] {
         try read { db in
             try Row.fetchAll(

@@ -16,7 +16,11 @@ struct ProjectContents {
         let names = (try? fm.contentsOfDirectory(atPath: directory + "/pipelines")) ?? []
         for dir in names.sorted() where !dir.hasPrefix(".") {
             let rel = "pipelines/\(dir)/pipeline.yaml"
-            guard let text = try? String(contentsOfFile: directory + "/" + rel, encoding: .utf8) else { continue }
+            guard let read = ProjectText.read(directory + "/" + rel, file: rel) else { continue }
+            guard case .text(let text) = read else {
+                if case .notText(let problem) = read { problems.append(problem) }
+                continue
+            }
             do {
                 let p = try ProjectFiles.decodePipeline(text, file: rel)
                 if p.name != dir {
@@ -66,9 +70,20 @@ struct ProjectContents {
         var c = ProjectContents()
         (c.pipelines, c.pipelineProblems) = try loadPipelines(directory: directory)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/jobs")) ?? []
-        for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
+        for file in files.sorted() where !file.hasPrefix(".") {
             let rel = "jobs/\(file)"
-            guard let text = try? String(contentsOfFile: directory + "/" + rel, encoding: .utf8) else { continue }
+            guard file.hasSuffix(".yaml") || file.hasSuffix(".yml") else {
+                // Not a job file, but jobs/ holds jobs: a binary file there is a mistake to point out, not to import.
+                if case .notText(let problem)? = ProjectText.read(directory + "/" + rel, file: rel) {
+                    c.jobProblems.append(Problem(file: rel, line: problem.line, problem.message + " (jobs/ holds job files, jobs/NAME.yaml)"))
+                }
+                continue
+            }
+            guard let read = ProjectText.read(directory + "/" + rel, file: rel) else { continue }
+            guard case .text(let text) = read else {
+                if case .notText(let problem) = read { c.jobProblems.append(problem) }
+                continue
+            }
             do {
                 let job = try decodeJob(text, path: rel, pipelines: c.pipelines)
                 c.jobs[job.name] = JobRecord(project: project, job: job, path: rel, blob: "")

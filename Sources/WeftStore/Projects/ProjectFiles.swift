@@ -61,6 +61,16 @@ public enum ProjectFiles {
                 }
                 for item in seq {
                     if let t = decodeTask(item, &r) {
+                        if let first = taskLines[t.key] {
+                            // Two tasks with one key: the second is the one to rename or remove.
+                            let line = item.mark?.line
+                            r.problems.append(
+                                Problem(
+                                    file: file, line: line,
+                                    "task key '\(t.key)' is used twice (lines \(first) and \(line.map(String.init) ?? "?")); task keys must be unique in a job — rename or remove one"
+                                ))
+                            continue
+                        }
                         job.tasks.append(t)
                         taskLines[t.key] = item.mark?.line
                     }

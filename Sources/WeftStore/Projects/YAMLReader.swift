@@ -23,11 +23,39 @@ struct YAMLReader {
                 return nil
             }
             return node
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            for key in duplicates {
+                let lines = Self.lines(ofKey: key, text: context.text, first: context.mark)
+                let at = lines.count > 1 ? " (lines \(lines.map(String.init).joined(separator: " and ")))" : ""
+                problems.append(
+                    Problem(file: file, line: lines.last ?? context.mark.line, "field '\(key)' appears twice in the same mapping\(at); keep one of them"))
+            }
+            return nil
         } catch {
             let (line, reason) = Self.describe(error)
             problems.append(Problem(file: file, line: line, "not valid YAML: \(reason)"))
             return nil
         }
+    }
+
+    /// The lines (1-based) where `key` is written at the column of its first occurrence `first`: the first
+    /// occurrence and the ones after it in the same block mapping (Yams reports only the first). A flow mapping's
+    /// duplicates (`{a: 1, a: 2}`) are on the first one's line.
+    static func lines(ofKey key: String, text: String, first: Mark) -> [Int] {
+        var out = [first.line]
+        let column = first.column - 1
+        let forms = [key, "\"\(key)\"", "'\(key)'"]
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i + 1 > first.line {
+            let indent = raw.prefix(while: { $0 == " " }).count
+            let rest = raw.dropFirst(indent)
+            if rest.isEmpty || rest.hasPrefix("#") { continue }
+            if indent < column { break }  // a shallower line (or the next list item) ends the mapping
+            guard indent == column else { continue }
+            if forms.contains(where: { f in rest.hasPrefix(f) && rest.dropFirst(f.count).drop(while: { $0 == " " }).first == ":" }) {
+                out.append(i + 1)
+            }
+        }
+        return out
     }
 
     static func describe(_ error: any Error) -> (Int?, String) {

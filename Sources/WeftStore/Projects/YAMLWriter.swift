@@ -63,7 +63,12 @@ struct YAMLWriter {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             default:
-                if c.value < 0x20 { out += String(format: "\\x%02X", c.value) } else { out.unicodeScalars.append(c) }
+                // C0, DEL and C1 are not printable YAML: escaped, so the file reads back as the value.
+                if c.value < 0x20 || (c.value >= 0x7F && c.value < 0xA0) {
+                    out += String(format: "\\x%02X", c.value)
+                } else {
+                    out.unicodeScalars.append(c)
+                }
             }
         }
         return out + "\""

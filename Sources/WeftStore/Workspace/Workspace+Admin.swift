@@ -8,13 +8,13 @@ extension Workspace {
     /// Creates a user (admins only).
     public func createUser(_ principal: Principal, name: String, password: String, admin: Bool = false) throws {
         try authorize(principal, .createUser, .user(name))
+        try Names.checkUnique(name, kind: "user", existing: try users().map(\.name))
         try Names.validate(name, kind: "user")
         try Workspace.checkPassword(password)
         let hash = try PasswordHasher.hash(password)
         try metastore.pool.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) != nil {
-                throw WeftError.alreadyExists(kind: "user", name: name)
-            }
+            // Again in the transaction that inserts: another process may have created it meanwhile.
+            try Names.checkUnique(name, kind: "user", existing: try String.fetchAll(db, sql: "SELECT name FROM users"))
             try db.execute(
                 sql: "INSERT INTO users(name, is_admin, password_hash, created_at) VALUES (?,?,?,?)",
                 arguments: [name, admin, hash, Date().timeIntervalSince1970])
@@ -64,13 +64,14 @@ extension Workspace {
     /// Creates a team, optionally including other teams (admins only).
     public func createTeam(_ principal: Principal, name: String, includes: [String] = []) throws {
         try authorize(principal, .createTeam, .team(name))
-        try Names.validate(name, kind: "team")
         let existing = Set(try teams().map(\.name))
-        if existing.contains(name) { throw WeftError.alreadyExists(kind: "team", name: name) }
+        try Names.checkUnique(name, kind: "team", existing: existing)
+        try Names.validate(name, kind: "team")
         for inc in includes where !existing.contains(inc) {
             throw WeftError.notFound(kind: "team", name: inc, hint: "create it first with 'weft team create \(inc)'")
         }
         try metastore.pool.write { db in
+            try Names.checkUnique(name, kind: "team", existing: try String.fetchAll(db, sql: "SELECT name FROM teams"))
             try db.execute(sql: "INSERT INTO teams(name, created_at) VALUES (?, ?)", arguments: [name, Date().timeIntervalSince1970])
             for inc in includes {
                 try db.execute(sql: "INSERT INTO team_includes(team, included) VALUES (?, ?)", arguments: [name, inc])
@@ -170,11 +171,17 @@ extension Workspace {
         return f
     }
 
+    /// Every fabric's name (without reading settings).
+    func fabricNames() throws -> [String] {
+        try metastore.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM fabrics") }
+    }
+
     /// Creates a fabric record (admins only). Its settings are checked against its kind's `schema` (from the
     /// kind's driver): unknown keys (with a "did you mean"), values that do not fit, required keys missing and
     /// secrets given as settings are all reported at once.
     public func createFabric(_ principal: Principal, _ fabric: Fabric, schema: FabricSettingsSchema) throws {
         try authorize(principal, .createFabric, .fabric(fabric))
+        try Names.checkUnique(fabric.name, kind: "fabric", existing: try fabricNames())
         try Names.validate(fabric.name, kind: "fabric")
         guard (1...256).contains(fabric.slots) else { throw WeftError.invalid("slots must be between 1 and 256, not \(fabric.slots)") }
         try schema.validate(fabric.settings, of: fabric.name, kind: fabric.kind)
@@ -183,9 +190,8 @@ extension Workspace {
         }
         let settings = try Self.encodeSettings(fabric.settings)
         try metastore.pool.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM fabrics WHERE name = ?", arguments: [fabric.name]) != nil {
-                throw WeftError.alreadyExists(kind: "fabric", name: fabric.name)
-            }
+            // Again in the transaction that inserts: another process may have created it meanwhile.
+            try Names.checkUnique(fabric.name, kind: "fabric", existing: try String.fetchAll(db, sql: "SELECT name FROM fabrics"))
             try db.execute(
                 sql: "INSERT INTO fabrics(name, owner_team, stage, kind, slots, settings, created_at) VALUES (?,?,?,?,?,?,?)",
                 arguments: [fabric.name, fabric.ownerTeam, fabric.stage.rawValue, fabric.kind.rawValue, fabric.slots, settings, Date().timeIntervalSince1970])

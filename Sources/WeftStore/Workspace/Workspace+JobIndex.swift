@@ -60,8 +60,12 @@ extension Workspace {
         let encoder = JSONEncoder()
         var rows: [(path: String, blob: String, name: String, fabric: String, enabled: Int, body: Data)] = []
         for (path, blob) in changed {
-            let text = contents[blob] ?? ""
-            do {
+            do throws(WeftError) {
+                let text: String
+                switch ProjectText.decode(contents[blob] ?? Data(), file: path) {
+                case .text(let t): text = t
+                case .notText(let problem): throw WeftError.invalid([problem])
+                }
                 let job = try ProjectContents.decodeJob(text, path: path, pipelines: pipelines)
                 rows.append((path, blob, job.name, job.fabric, job.enabled ? 1 : 0, JobCodec.encode(job)))
             } catch {
@@ -157,12 +161,12 @@ extension Git {
     }
 
     /// Contents of many blobs in one `git cat-file --batch`.
-    func catFileBatch(_ blobs: [String]) throws(WeftError) -> [String: String] {
+    func catFileBatch(_ blobs: [String]) throws(WeftError) -> [String: Data] {
         guard !blobs.isEmpty else { return [:] }
         let out = try ProcessRunner.runData(
             "/usr/bin/git", ["-C", directory, "cat-file", "--batch"], environment: Git.environment(author: nil),
             input: Data((blobs.joined(separator: "\n") + "\n").utf8))
-        var result: [String: String] = [:]
+        var result: [String: Data] = [:]
         var i = out.startIndex
         while i < out.endIndex {
             guard let nl = out[i...].firstIndex(of: UInt8(ascii: "\n")) else { break }
@@ -170,7 +174,7 @@ extension Git {
             i = out.index(after: nl)
             guard header.count == 3, let size = Int(header[2]) else { continue }
             let end = out.index(i, offsetBy: size)
-            result[String(header[0])] = String(decoding: out[i..<end], as: UTF8.self)
+            result[String(header[0])] = Data(out[i..<end])  // the bytes: ProjectText decides whether they are text
             i = out.index(after: end)  // trailing newline
         }
         return result

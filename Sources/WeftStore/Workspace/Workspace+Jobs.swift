@@ -86,11 +86,12 @@ extension Workspace {
         let problems = JobValidator.structuralProblems(plan.job, pipelines: pipelines, file: path)
         if !problems.isEmpty { throw WeftError.invalid(problems) }
         let res = try jobResource(JobRecord(project: source.project, job: plan.job, path: path, blob: ""))
-        if try metastore.pool.read({ db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM job_index WHERE name = ? AND project = ?", arguments: [plan.job.name, source.project])
-        }) != nil {
-            throw WeftError.alreadyExists(kind: "job", name: "\(source.project)/\(plan.job.name)")
+        // Job names are unique in a project ignoring case and Unicode compatibility forms (their files too).
+        try refreshJobIndex(project: source.project)
+        let names = try metastore.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM job_index WHERE project = ?", arguments: [source.project])
         }
+        try Names.checkUnique(plan.job.name, kind: "job", existing: names, displayName: "\(source.project)/\(plan.job.name)")
         let content = ProjectFiles.encodeJob(plan.job)
         let trees = try writeFiles(
             principal, project: source.project, files: [path: content], expecting: [path: ""],

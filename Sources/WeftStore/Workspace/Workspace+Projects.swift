@@ -34,8 +34,8 @@ extension Workspace {
             throw WeftError.notFound(kind: "team", name: owner, hint: "create it first with 'weft team create \(owner)'")
         }
         try authorize(principal, .createProject, .project(project))
+        try Names.checkUnique(name, kind: "project", existing: try projects().map(\.name))
         try Names.validate(name, kind: "project")
-        if try projects().contains(where: { $0.name == name }) { throw WeftError.alreadyExists(kind: "project", name: name) }
         let fm = FileManager.default
         let dir = projectDirectory(name)
         let staging = projectsDirectory + "/.staging-\(name)-\(getpid())"
@@ -53,7 +53,12 @@ extension Workspace {
         }
         do {
             var desc = description
-            if let text = try? String(contentsOfFile: staging + "/project.yaml", encoding: .utf8) {
+            if let read = ProjectText.read(staging + "/project.yaml", file: "project.yaml") {
+                let text: String
+                switch read {
+                case .text(let t): text = t
+                case .notText(let problem): throw WeftError.invalid([problem])
+                }
                 let decoded = try ProjectFiles.decodeProject(text, file: "project.yaml")
                 if desc.isEmpty { desc = decoded.description }
             }
@@ -61,6 +66,16 @@ extension Workspace {
             // Validate every file before anything is registered.
             let contents = try ProjectContents.load(directory: staging, project: name)
             var problems = contents.pipelineProblems + contents.jobProblems
+            var seenJobs: [String] = []
+            for job in contents.jobs.values.sorted(by: { $0.path < $1.path }) {
+                if let other = Names.clash(job.job.name, with: seenJobs) {
+                    problems.append(
+                        Problem(
+                            file: job.path, line: 1,
+                            "job name '\(job.job.name)' is the same as job '\(other)' ignoring case and Unicode compatibility forms; job names are unique in a project — rename one"))
+                }
+                seenJobs.append(job.job.name)
+            }
             let fabricNames = Set(try fabrics().map(\.name))
             for job in contents.jobs.values where !fabricNames.contains(job.job.fabric) {
                 let lines = ((try? String(contentsOfFile: staging + "/" + job.path, encoding: .utf8)) ?? "").components(separatedBy: "\n")

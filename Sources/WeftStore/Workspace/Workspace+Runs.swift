@@ -26,7 +26,15 @@ extension Workspace {
         candidates += ["jobs/\(name).yaml"] + jobFiles
         var seen = Set<String>()
         for rel in candidates where seen.insert(rel).inserted {
-            guard let text = try? String(contentsOfFile: checkout + "/" + rel, encoding: .utf8) else { continue }
+            guard let read = ProjectText.read(checkout + "/" + rel, file: rel) else { continue }
+            let text: String
+            switch read {
+            case .text(let t): text = t
+            case .notText(let problem):
+                // The file the job was last seen in is not text at this commit: say so, do not report "not found".
+                if rel == path { throw WeftError.invalid([problem]) }
+                continue
+            }
             let decoded: ProjectFiles.DecodedJob
             do { decoded = try ProjectFiles.decodeJob(text, file: rel) } catch {
                 // The file the job was last seen in is broken at this commit: say so, do not report "not found".

@@ -39,6 +39,9 @@ extension Workspace {
             }
         }
         let paths = files.keys.sorted()
+        // Never commit what Weft could not read back (control characters in a value are escaped by the YAML writer).
+        let unreadable = paths.compactMap { path in (files[path] ?? nil).flatMap { ProjectText.problem(inText: $0, file: path) } }
+        if !unreadable.isEmpty { throw WeftError.invalid(unreadable) }
         let auditData = try event.map { try JSONEncoder().encode($0) }
         let journal = try metastore.pool.write { db -> Int64 in
             try db.execute(

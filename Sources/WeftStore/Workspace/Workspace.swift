@@ -125,7 +125,13 @@ public final class Workspace: Sendable {
     }
 
     /// Audit events visible to `principal`: admins see all; others see events of fabrics they use and of no fabric.
+    /// Asking for one fabric's events without using it is a denial (audited, exit 3), not an empty answer: the
+    /// fabric's audit is part of its history, which only its team reads (`run.read` on the fabric).
     public func auditEvents(_ principal: Principal, fabric: String? = nil, user: String? = nil, limit: Int = 200) throws -> [AuditEvent] {
+        if let fabric {
+            let f = try self.fabric(fabric)
+            if !principal.isAdmin { try authorize(principal, .readRuns, .fabric(f)) }
+        }
         let usable = try fabrics().filter { principal.isMember(of: $0.ownerTeam) }.map(\.name)
         return try metastore.pool.read { db in
             var sql = "SELECT id, at, user, action, object, fabric, project, result, detail FROM audit WHERE 1=1"

@@ -51,7 +51,8 @@ public enum RunCanceller {
     /// Writes a cancel request for an unfinished run owned by another process and signals that process
     /// (SIGUSR1), whose engine then stops the run's tasks and ends it `cancelled`. When the owner is dead the run
     /// is recovered instead (it ends `failed`, orphaned). Throws `WeftError.notFound` for an unknown run.
-    /// `user` (if given) is named in the run's final message ("cancelled by alice (pid 123)").
+    /// `user` (if given) is named in the run's final message ("cancelled by alice"); the canceller's pid is named
+    /// only when no user is known ("cancelled by another Weft process (pid 123)").
     public static func requestCancel(runID: String, metastore: Metastore, by user: String? = nil) throws {
         guard let run = try metastore.unfinishedRuns().first(where: { $0.id == runID }) else {
             if try metastore.run(id: runID) == nil {
@@ -63,7 +64,7 @@ public enum RunCanceller {
             try RunRecovery.recover(metastore: metastore)
             return
         }
-        try metastore.requestCancel(runID: runID, by: user.map { "\($0) (pid \(getpid()))" } ?? "pid \(getpid())")
+        try metastore.requestCancel(runID: runID, by: user ?? "another Weft process (pid \(getpid()))")
         _ = weft_kill(owner.pid, WEFT_SIGUSR1)
     }
 }

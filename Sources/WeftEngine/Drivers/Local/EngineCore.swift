@@ -137,7 +137,7 @@ final class EngineCore: @unchecked Sendable {
         case .checkCancelRequests:
             let requests = (try? metastore.cancelRequests(ownerPID: owner.pid)) ?? []
             for (id, request) in requests where runs[id] != nil {
-                // "cancel requested by alice (pid 123)" → "cancelled by alice (pid 123)"
+                // "cancel requested by alice" → "cancelled by alice"
                 let who = request.hasPrefix(Metastore.cancelRequestPrefix + " by ")
                     ? String(request.dropFirst(Metastore.cancelRequestPrefix.count + 4)) : "another Weft process"
                 cancelRun(id, reason: "cancelled by \(who)")
