@@ -210,7 +210,8 @@ public final class LocalDriver: FabricDriver {
             }
         }
         let dataRoot = workspace.dataRoot(fabric: fabric.name)
-        try FileManager.default.createDirectory(atPath: dataRoot, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dataRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return RunRequest(
             runID: plan.runID, project: plan.project, job: plan.job, fabric: fabric, commit: plan.revision.commit,
             trigger: plan.trigger, user: plan.user, maxConcurrentRuns: plan.maxConcurrentRuns, tasks: tasks,
