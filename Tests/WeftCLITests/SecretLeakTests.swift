@@ -245,13 +245,37 @@ import WeftDomain
         let timedOut = try cli.weft(["run", "leak_timeout", "--follow"], timeout: 120)
         #expect(timedOut.status == 1, "\(timedOut)")
         // 3. Cancelled.
-        let cancelled = try startDetached("leak_hang")
+        // 3. Cancelled, while followed by a `weft run --follow` signed in with WEFT_USER/WEFT_PASSWORD: that
+        //    process scrubbed the password from its environment at start (/proc/PID/environ no longer shows it).
+        let password = "bob-demo-pw"
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: cli.weft)
+        follower.arguments = ["run", "leak_hang", "--follow", "--workspace", cli.root]
+        follower.environment = cli.environment(["WEFT_USER": "bob", "WEFT_PASSWORD": password])
+        #expect(FileManager.default.createFile(atPath: cli.base + "/follow.out", contents: nil))
+        let followOut = try FileHandle(forWritingTo: URL(fileURLWithPath: cli.base + "/follow.out"))
+        follower.standardOutput = followOut
+        follower.standardError = followOut
+        follower.standardInput = FileHandle.nullDevice
+        try follower.run()
+        struct Row: Decodable { var id: String; var job: String; var state: String }
+        var cancelled = ""
+        try waitFor("the followed run to start") {
+            let rows = (try? decodeJSON([Row].self, try cli.weft(["runs", "list", "-o", "json"]).stdout)) ?? []
+            cancelled = rows.first { $0.job == "leak_hang" && $0.state == "running" }?.id ?? ""
+            return !cancelled.isEmpty
+        }
         try waitReady(cancelled)
+        let followerEnv = Self.processes().first { $0.pid == follower.processIdentifier }?.environ ?? "unreadable"
+        #expect(followerEnv.contains("WEFT_USER=bob"), "\(followerEnv)")
+        #expect(!followerEnv.contains(password), "weft run --follow keeps WEFT_PASSWORD in its environment")
         let cancel = try cli.weft(["runs", "cancel", cancelled])
         #expect(cancel.status == 0, "\(cancel)")
         try waitFor("run \(cancelled) to end") { try state(cancelled)?.state == "cancelled" }
+        follower.waitUntilExit()
+        try followOut.close()
+        #expect(follower.terminationStatus == 1)
         // 4. The owner (signed in through WEFT_USER/WEFT_PASSWORD) killed with SIGKILL.
-        let password = "bob-demo-pw"
         let killed = try startDetached("leak_hang", env: ["WEFT_USER": "bob", "WEFT_PASSWORD": password])
         try waitReady(killed)
         let procs = Self.processes()
