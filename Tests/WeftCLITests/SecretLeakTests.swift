@@ -363,6 +363,22 @@ import WeftDomain
         for f in logFiles { #expect(mode(cli.root + "/" + f) == 0o600, "\(f)") }
     }
 
+    /// A workspace made by an older Weft (or loosened by hand) is made private again by the next command that
+    /// opens it: the folder and keys/ 0700, the metastore and the key 0600.
+    @Test func anExistingWorkspaceIsTightenedOnOpen() throws {
+        let cli = try CLIWorkspace()
+        try cli.session(as: "bob")
+        func mode(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int) ?? -1 }
+        let loose: [(String, Int, Int)] = [
+            (cli.root, 0o755, 0o700), (cli.root + "/keys", 0o755, 0o700), (cli.root + "/weft.sqlite", 0o644, 0o600),
+            (cli.root + "/keys/secrets.key", 0o644, 0o600), (cli.root + "/session", 0o644, 0o600),
+        ]
+        for (path, m, _) in loose { #expect(chmod(path, mode_t(m)) == 0, "\(path)") }
+        let r = try cli.weft(["fabric", "list"])
+        #expect(r.status == 0, "\(r)")
+        for (path, _, want) in loose { #expect(mode(path) == want, "\(path): \(String(mode(path), radix: 8))") }
+    }
+
     struct ProcessInfoEntry {
         var pid: Int32
         var ppid: Int32
