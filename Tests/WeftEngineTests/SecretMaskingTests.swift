@@ -52,6 +52,17 @@ import Testing
         #expect(masked(["abcdefgh-secret"], ["x abcd", "efgh-se", "cret y\nnext abcdefgh-", "secret"]) == ["x **** y", "next ****"])
     }
 
+    @Test func aSecretAcrossTheCutOfAnOverlongLineIsMasked() {
+        let secret = "straddling-secret-1234"
+        let filler = String(repeating: "x", count: LogLineProcessor.maxLine - 5)
+        // The first write leaves a partial line longer than the limit, ending inside the secret: it is flushed.
+        let out = masked([secret], [filler + secret.prefix(10), secret.dropFirst(10) + " tail\n"])
+        #expect(out.count == 2)
+        #expect(!out.joined().contains("strad") && !out.joined().contains("1234"), "\(out.map { $0.suffix(40) })")
+        #expect(out.joined().hasSuffix("**** tail"))
+        #expect(out.joined().count == filler.count + "**** tail".count)
+    }
+
     @Test func otherTextIsUnchanged() {
         let line = "nothing secret here: 12345678 multi line"
         #expect(masked(["multi-part\nline-secret-77", "s3cr3t-Pa55"], [line + "\n"]) == [line])

@@ -25,7 +25,12 @@ struct LogLineProcessor {
         // Longest first, so a secret containing another (or one of its own lines) is masked whole.
         self.forms = forms.sorted { $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0 < $1 }
         self.wholeLines = whole
+        self.carry = self.forms.first.map { $0.utf8.count - 1 } ?? 0
     }
+
+    /// When an over-long partial line is flushed, this many trailing bytes (the longest form less one) stay
+    /// pending, so a secret straddling the cut is masked with the rest of the line.
+    private let carry: Int
 
     /// Feeds bytes; returns complete masked lines (without newline).
     mutating func feed(_ bytes: UnsafeRawBufferPointer) -> [String] {
@@ -48,8 +53,11 @@ struct LogLineProcessor {
         }
         if start < n { pending.append(contentsOf: bytes[start..<n]) }
         if pending.count > Self.maxLine {
-            lines.append(mask(String(decoding: pending, as: UTF8.self)))
-            pending.removeAll(keepingCapacity: false)
+            var cut = pending.count - min(carry, pending.count / 2)
+            // Never inside a UTF-8 sequence.
+            while cut > 0 && cut < pending.count && pending[cut] & 0xC0 == 0x80 { cut -= 1 }
+            lines.append(mask(String(decoding: pending[0..<cut], as: UTF8.self)))
+            pending.removeSubrange(0..<cut)
         }
         return lines
     }
