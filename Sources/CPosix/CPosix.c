@@ -7,11 +7,16 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int weft_spawn(pid_t *pid, const char *cwd, char *const argv[], char *const envp[], int out_fd) {
+    return weft_spawn_keeping(pid, cwd, argv, envp, out_fd, -1);
+}
+
+int weft_spawn_keeping(pid_t *pid, const char *cwd, char *const argv[], char *const envp[], int out_fd, int keep_fd) {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     int rc = posix_spawn_file_actions_init(&fa);
@@ -22,6 +27,8 @@ int weft_spawn(pid_t *pid, const char *cwd, char *const argv[], char *const envp
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
     posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+    // dup2 onto itself clears FD_CLOEXEC in the child only (POSIX 2024, glibc >= 2.29): no other child gets it.
+    if (keep_fd > 2) posix_spawn_file_actions_adddup2(&fa, keep_fd, keep_fd);
     if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&fa, cwd);
 
     sigset_t empty, defaults;
@@ -138,4 +145,28 @@ ssize_t weft_read(int fd, void *buf, size_t n) {
     ssize_t r;
     do { r = read(fd, buf, n); } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : r;
+}
+
+int weft_sealed_memfd(const char *name, const void *bytes, size_t count) {
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -errno;
+    const char *p = bytes;
+    size_t left = count;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            close(fd);
+            return -e;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
 }

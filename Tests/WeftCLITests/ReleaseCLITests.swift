@@ -117,6 +117,43 @@ import WeftEngine
         #expect(rel.compactMap { $0["version"] as? String } == ["1.1.0", "1.0.0"], "\(releases.stdout)")
     }
 
+    /// The configuration production runs belongs to production's team: alice (developers) may not change the
+    /// `production` instance (exit 3, a denial audited with the fabric); bob's change is audited with the fabric and
+    /// is in the next release's plan for production.
+    @Test func theConfigurationProductionRunsIsChangedOnlyByProductionsTeamAndShowsInTheNextPlan() throws {
+        let cli = try CLIWorkspace()
+        try Self.seedProductionJob(cli)
+        let released = try cli.weft(["release", "customer_analytics", "--version", "1.0.0", "--yes"])
+        #expect(released.status == 0, "\(released)")
+        let head = try cli.head()
+
+        try cli.session(as: "alice")
+        let denied = try cli.weft(["pipeline", "config", "customer_analytics/clean", "--instance", "production", "--set", "pace_seconds=0.2"])
+        #expect(denied.status == 3, "\(denied)")
+        #expect(
+            denied.stderr.contains("alice may not edit configuration production of pipeline customer_analytics/clean, which fabric production uses")
+                && denied.stderr.contains("only members of team prod_support"), "\(denied.stderr)")
+        #expect(try cli.head() == head, "a refused change commits nothing")
+        // Development's own instance stays hers to change.
+        let dev = try cli.weft(["pipeline", "config", "customer_analytics/clean", "--instance", "development", "--set", "pace_seconds=0.3"])
+        #expect(dev.status == 0, "\(dev)")
+
+        try cli.session(as: "bob")
+        let allowed = try cli.weft(["pipeline", "config", "customer_analytics/clean", "--instance", "production", "--set", "pace_seconds=0.2"])
+        #expect(allowed.status == 0, "\(allowed)")
+        struct Event: Decodable { var user: String; var action: String; var fabric: String?; var result: String; var object: String }
+        let audit = try cli.weft(["audit", "--fabric", "production", "-o", "json", "--limit", "100"])
+        #expect(audit.status == 0, "\(audit)")
+        let events = try decodeJSON([Event].self, audit.stdout).filter { $0.action == "pipeline.config" }
+        #expect(events.contains { $0.user == "alice" && $0.result == "denied" && $0.fabric == "production" }, "\(audit.stdout)")
+        #expect(events.contains { $0.user == "bob" && $0.result == "allowed" && $0.fabric == "production" && $0.object.contains("configuration production of pipeline customer_analytics/clean") }, "\(audit.stdout)")
+        #expect(!events.contains { $0.user == "alice" && $0.result == "allowed" }, "development's change is not production's business: \(audit.stdout)")
+
+        let plan = try cli.weft(["release", "customer_analytics", "--version", "1.1.0", "--dry-run"])
+        #expect(plan.status == 0, "\(plan)")
+        #expect(plan.stdout.contains("→ fabric production\n  ~ modify customers_daily_production: tasks.clean.values.pace_seconds"), "\(plan.stdout)")
+    }
+
     @Test func aliceReleasesToDevelopmentOnlyAndProductionIsRefusedAndAudited() throws {
         let cli = try CLIWorkspace()
         try Self.seedProductionJob(cli)

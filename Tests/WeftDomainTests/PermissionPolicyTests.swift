@@ -180,8 +180,8 @@ struct PermissionPolicyTests {
             Row(.editPipeline, .workspace, nobody, .inapplicable),
             Row(.editPipeline, .user, nobody, .inapplicable),
             Row(.editPipeline, .team, nobody, .inapplicable),
-            Row(.editPipeline, .devFabric, nobody, .inapplicable),
-            Row(.editPipeline, .prodFabric, nobody, .inapplicable),
+            Row(.editPipeline, .devFabric, devTeam, .team("developers")),
+            Row(.editPipeline, .prodFabric, prodTeam, .team("prod_support")),
             Row(.editPipeline, .project, devTeam, .team("developers")),
             Row(.editPipeline, .devJob, nobody, .inapplicable),
             Row(.editPipeline, .prodJob, nobody, .inapplicable),
@@ -350,6 +350,30 @@ struct PermissionPolicyTests {
     }
 
     /// A new `Action` or `Resource` case fails here until the table has its rows.
+    /// Which fabrics use a configuration instance: named after the fabric or its stage, or referenced by a job on it.
+    @Test func configurationInstancesBelongToTheFabricsThatUseThem() {
+        let qa2 = Fabric(name: "qa_eu", ownerTeam: "qa", stage: .qa, kind: .local)
+        let fabrics = [Seed.development, qa2, Seed.production]
+        func job(_ fabric: String, _ pipeline: String, _ config: String?) -> Job {
+            Job(name: "j_\(fabric)", fabric: fabric, tasks: [JobTask(key: "t", action: .pipeline(name: pipeline, config: config, overrides: [:]))])
+        }
+        func names(_ instance: String, _ jobs: [Job] = []) -> [String] {
+            ConfigInstanceUse.fabrics(instance: instance, pipeline: "clean", fabrics: fabrics, jobs: jobs).map(\.name)
+        }
+        #expect(names("production") == ["production"])
+        #expect(names("development") == ["development"])
+        #expect(names("qa") == ["qa_eu"])  // by stage
+        #expect(names("qa_eu") == ["qa_eu"])  // by name
+        #expect(names("nightly") == [])
+        #expect(names("nightly", [job("production", "clean", "nightly")]) == ["production"])
+        #expect(names("nightly", [job("production", "ingest", "nightly"), job("production", "clean", nil)]) == [])
+        #expect(names("development", [job("production", "clean", "development")]) == ["development", "production"])
+        // Changing it takes each using fabric's team.
+        #expect(PermissionPolicy.check(Seed.alice, .editPipeline, .fabric(Seed.production))?.neededTeam == "prod_support")
+        #expect(PermissionPolicy.allows(Seed.bob, .editPipeline, .fabric(Seed.production)))
+        #expect(PermissionPolicy.allows(Seed.alice, .editPipeline, .fabric(Seed.development)))
+    }
+
     @Test func theTableCoversEveryActionOnEveryKindOfObject() {
         #expect(Set(Sample.allCases.map(\.resource.kind)) == Set(Resource.Kind.allCases), "a kind of object has no sample")
         var seen: [Action: [Sample]] = [:]

@@ -81,11 +81,11 @@ import WeftDomain
                verify: { _ in try ws.fabric("development").settings["sandbox"] == "on" }),
             Op(label: "setSecret development", action: .setFabricSecret, allowed: ["admin", "alice", "bob"], neededTeam: "developers",
                fabric: "development", project: nil,
-               perform: { p in try ws.setSecret(p, fabric: "development", secret: "s_\(p.name)", value: "v-\(p.name)") },
+               perform: { p in try ws.setSecret(p, fabric: "development", secret: "s_\(p.name)", value: "value-\(p.name)") },
                verify: { p in try ws.fabric("development").secretNames.contains("s_\(p.name)") }),
             Op(label: "setSecret production", action: .setFabricSecret, allowed: ["admin", "bob"], neededTeam: "prod_support",
                fabric: "production", project: nil,
-               perform: { p in try ws.setSecret(p, fabric: "production", secret: "s_\(p.name)", value: "v-\(p.name)") },
+               perform: { p in try ws.setSecret(p, fabric: "production", secret: "s_\(p.name)", value: "value-\(p.name)") },
                verify: { p in try ws.fabric("production").secretNames.contains("s_\(p.name)") }),
             Op(label: "createProject", action: .createProject, allowed: ["admin", "alice", "bob"], neededTeam: "developers", project: nil,
                perform: { p in try ws.createProject(p, name: "proj_\(p.name)", owner: "developers") },
@@ -96,6 +96,13 @@ import WeftDomain
                        p, "customer_analytics/ingest", instance: "inst_\(p.name)", assignments: ["source_path=x.csv", "output_dir=o"])
                },
                verify: { p in try ws.pipelines(project: "customer_analytics")["ingest"]?.instances["inst_\(p.name)"]?["source_path"] == .string("x.csv") }),
+            // The instance production runs: production's team only, audited with the fabric.
+            Op(label: "setPipelineConfig of production's instance", action: .editPipeline, allowed: prodTeam, neededTeam: "prod_support",
+               fabric: "production",
+               perform: { p in
+                   _ = try ws.setPipelineConfig(p, "customer_analytics/clean", instance: "production", assignments: ["output_dir=out_\(p.name)"])
+               },
+               verify: { p in try ws.pipelines(project: "customer_analytics")["clean"]?.instances["production"]?["output_dir"] == .string("out_\(p.name)") }),
             Op(label: "duplicateJob onto development", action: .duplicateJob, allowed: devTeam, neededTeam: "developers", fabric: "development",
                perform: { p in try ws.duplicateJob(p, "customers_daily_development", fabric: "development", name: "dupdev_\(p.name)") },
                verify: { p in try job("dupdev_\(p.name)").fabric == "development" }),
@@ -178,7 +185,7 @@ import WeftDomain
                 }
             }
         }
-        #expect(cells == 20 * 4)
+        #expect(cells == 21 * 4)
         // The newest audit row is also visible through SQL, as the CLI's `weft audit` reads it.
         let newest = try ws.metastore.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT user, action, result FROM audit ORDER BY id DESC LIMIT 1")

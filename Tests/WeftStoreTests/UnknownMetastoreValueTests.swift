@@ -69,8 +69,8 @@ import WeftDomain
 
     @Test func secretNamesComeWithTheFabric() throws {
         let t = try TempWorkspace()
-        try t.ws.setSecret(t.bob, fabric: "production", secret: "warehouse_password", value: "v")
-        try t.ws.setSecret(t.bob, fabric: "production", secret: "api_token", value: "v")
+        try t.ws.setSecret(t.bob, fabric: "production", secret: "warehouse_password", value: "value-not-used")
+        try t.ws.setSecret(t.bob, fabric: "production", secret: "api_token", value: "value-not-used")
         let expected = ["anonymisation_salt", "api_token", "warehouse_password"]
         #expect(try t.ws.fabric("production").secretNames == expected)
         #expect(try t.ws.fabrics().first { $0.name == "production" }?.secretNames == expected)

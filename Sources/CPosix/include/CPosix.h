@@ -9,6 +9,14 @@
 /// reset in the child. Returns 0 and sets *pid, or an errno value.
 int weft_spawn(pid_t *pid, const char *cwd, char *const argv[], char *const envp[], int out_fd);
 
+/// `weft_spawn`, and the child also inherits `keep_fd` (> 2, close-on-exec in the parent) under the same
+/// number, while every other child spawned meanwhile does not.
+int weft_spawn_keeping(pid_t *pid, const char *cwd, char *const argv[], char *const envp[], int out_fd, int keep_fd);
+
+/// A memfd (close-on-exec) holding `count` bytes, sealed against writing, growing, shrinking and further seals:
+/// a file that exists only while some process holds it. Returns the descriptor, or -errno.
+int weft_sealed_memfd(const char *name, const void *bytes, size_t count);
+
 /// pipe2(O_CLOEXEC); the read end is made non-blocking. Returns 0 or errno.
 int weft_pipe(int fds[2]);
 

@@ -32,6 +32,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if owner { Self.receivePassword() }
         let (ws, p) = try global.session()
         let service = EngineSupport.service(ws)
         var selector = try revision.map { try RevisionSelector.parse($0) } ?? .stageDefault
@@ -72,6 +73,19 @@ struct RunCommand: AsyncParsableCommand {
         if printer.finalState != .success { throw ExitCode(1) }
     }
 
+    /// The background owner: when its caller signed in with WEFT_USER, the password arrives as one line on stdin
+    /// (never in the environment); stdin is /dev/null otherwise.
+    static func receivePassword() {
+        guard let user = ProcessInfo.processInfo.environment["WEFT_USER"], !user.isEmpty,
+            Credentials.value("WEFT_PASSWORD") == nil
+        else { return }
+        var bytes: [UInt8] = []
+        var c: UInt8 = 0
+        while bytes.count < 4096, read(0, &c, 1) == 1, c != 0x0A { bytes.append(c) }
+        if !bytes.isEmpty { Credentials.set("WEFT_PASSWORD", String(decoding: bytes, as: UTF8.self)) }
+        bytes.withUnsafeMutableBytes { buf in if let b = buf.baseAddress { memset(b, 0, buf.count) } }
+    }
+
     /// Starts a background owner process for the run (of the commit just planned) and returns once the run is
     /// recorded. When the owner refuses the run (e.g. the job's `max_concurrent_runs` is taken by runs of other
     /// processes), its error is passed on with its exit code.
@@ -83,7 +97,12 @@ struct RunCommand: AsyncParsableCommand {
             "--wait", CommandLine.arguments[0], "run", "\(plan.project)/\(plan.job)", "--owner", "--run-id", plan.runID,
             "--commit", plan.revision.commit, "--workspace", ws.root,
         ] + (plan.revision.release.map { ["--revision", $0] } ?? [])
-        p.standardInput = FileHandle.nullDevice
+        // The owner gets no credential in its environment (nor does setsid, which lives as long as it): a user
+        // who signed in with WEFT_USER/WEFT_PASSWORD hands the password over on a pipe the owner reads once.
+        p.environment = Credentials.childEnvironment()
+        let password = ProcessInfo.processInfo.environment["WEFT_USER"].flatMap { $0.isEmpty ? nil : Credentials.value("WEFT_PASSWORD") }
+        let passwordPipe = password != nil ? Pipe() : nil
+        p.standardInput = passwordPipe ?? FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         // The owner's errors go to a private file (mkstemp: unpredictable name, 0600, created exclusively) that is
         // unlinked at once: nothing of it outlives the owner, and it is read only if the owner ends before
@@ -102,6 +121,13 @@ struct RunCommand: AsyncParsableCommand {
         p.standardError = errorFile ?? FileHandle.nullDevice
         try p.run()
         try? errorFile?.close()
+        if let passwordPipe, let password {
+            // A pipe's buffer (64 KiB) holds it: this never blocks, even if the owner died at once.
+            signal(SIGPIPE, SIG_IGN)
+            try? passwordPipe.fileHandleForWriting.write(contentsOf: Data((password + "\n").utf8))
+            try? passwordPipe.fileHandleForWriting.close()
+            try? passwordPipe.fileHandleForReading.close()
+        }
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if (try? service.detail(principal, runID: plan.runID)) != nil {

@@ -26,7 +26,7 @@ struct GlobalOptions: ParsableArguments {
     func identity(_ ws: Workspace) throws -> Principal {
         let env = ProcessInfo.processInfo.environment
         if let user = env["WEFT_USER"], !user.isEmpty {
-            guard let password = env["WEFT_PASSWORD"] else {
+            guard let password = Credentials.value("WEFT_PASSWORD") else {
                 throw WeftError.authentication("WEFT_USER is set but WEFT_PASSWORD is not; set both, or log in with 'weft login'")
             }
             return try ws.login(user: user, password: password)

@@ -1,11 +1,18 @@
 import ArgumentParser
 import Foundation
 import WeftDomain
+import WeftStore
 
 /// The entry point: runs the command and maps errors to the documented exit codes
 /// (0 ok, 1 failure, 2 usage, 3 permission denied, 4 conflict).
 public enum WeftMain {
     public static func main() async {
+        // Nothing Weft writes is for other users (the workspace, logs, data roots, temporary files); explicit
+        // modes on the sensitive files besides.
+        umask(0o077)
+        // WEFT_PASSWORD is read now and scrubbed from the environment: no child process (task, git, the detached
+        // run owner) inherits it and /proc/PID/environ of a long-lived Weft does not show it.
+        Credentials.takeFromEnvironment()
         EngineSupport.install()
         let code: Int32
         do {

@@ -55,7 +55,10 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
         case .createTeam: return [.workspace, .team]
         case .changeTeam: return [.team]
         case .createFabric, .changeFabric, .setFabricSecret, .viewFabricSettings: return [.fabric]
-        case .createProject, .readProject, .editPipeline, .createRelease: return [.project]
+        case .createProject, .readProject, .createRelease: return [.project]
+        // A pipeline's configuration: its project's team; an instance a fabric uses (`ConfigInstanceUse`) also
+        // that fabric's team.
+        case .editPipeline: return [.project, .fabric]
         case .createJob, .duplicateJob, .runJob, .deployRelease: return [.fabric, .job]
         case .editJob, .enableJob, .disableJob, .deleteJob: return [.job]
         case .cancelRun: return [.run]

@@ -4,6 +4,7 @@
 /// - A fabric is usable only by members of its owner team.
 /// - A project is readable (and its pipelines editable, its releases made) by members of its owner team.
 /// - A job bound to a fabric may be changed only by someone who can read its project and use its fabric.
+/// - A pipeline configuration instance that a fabric uses may be changed only by that fabric's team as well.
 /// - An action applied to a kind of object it does not concern (`Action.resourceKinds`) is refused for everyone,
 ///   admins included: running a project, reading the runs of the workspace, creating a fabric given as a team.
 public enum PermissionPolicy {
@@ -63,9 +64,16 @@ public enum PermissionPolicy {
             case .project(let p): return adminOrMember(p.ownerTeam)
             default: return inapplicable()
             }
-        case .readProject, .editPipeline, .createRelease:
+        case .readProject, .createRelease:
             switch resource {
             case .project(let p): return member(p.ownerTeam)
+            default: return inapplicable()
+            }
+        case .editPipeline:
+            switch resource {
+            case .project(let p): return member(p.ownerTeam)
+            // A configuration instance the fabric's jobs use (`ConfigInstanceUse`): what the fabric runs.
+            case .fabric(let f): return member(f.ownerTeam)
             default: return inapplicable()
             }
         case .createJob, .duplicateJob:

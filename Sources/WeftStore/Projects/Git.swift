@@ -33,7 +33,7 @@ public struct Git: Sendable {
     static func environment(author: Author?) -> [String: String] {
         // git follows GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE … from the caller's environment: none of it may point
         // Weft's git at another repository.
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
+        var env = Credentials.childEnvironment().filter { !$0.key.hasPrefix("GIT_") }
         // Commits are reproducible and never ask anything.
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_CONFIG_NOSYSTEM"] = "1"
@@ -186,7 +186,7 @@ public enum ProcessRunner {
             close(inPipe[0]); close(inPipe[1]); close(outPipe[0]); close(outPipe[1])
             throw .failure("cannot start \(executable): no pipe")
         }
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        let env = Credentials.childEnvironment(environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let rc = withCStrings([executable] + args) { argv in
             withCStrings(env) { envp in

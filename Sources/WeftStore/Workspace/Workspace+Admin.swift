@@ -197,7 +197,8 @@ extension Workspace {
                 arguments: [fabric.name, fabric.ownerTeam, fabric.stage.rawValue, fabric.kind.rawValue, fabric.slots, settings, Date().timeIntervalSince1970])
             try Workspace.insertAudit(db, event(principal, .createFabric, .fabric(fabric), detail: "stage \(fabric.stage.rawValue), owner \(fabric.ownerTeam)"))
         }
-        try FileManager.default.createDirectory(atPath: dataRoot(fabric: fabric.name), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dataRoot(fabric: fabric.name), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
     /// Changes a fabric's settings and slots (admins only): `set` adds or replaces settings, `unset` removes them,
@@ -265,11 +266,19 @@ extension Workspace {
     }
 
     /// Sets (or replaces) a fabric secret: the fabric's team or an admin. The value is never shown back.
+    /// The shortest secret value accepted.
+    public static let minimumSecretLength = 8
+
     public func setSecret(_ principal: Principal, fabric name: String, secret: String, value: String) throws {
         let f = try fabric(name)
         try authorize(principal, .setFabricSecret, .fabric(f))
         try Names.validate(secret, kind: "secret")
         guard !value.isEmpty else { throw WeftError.invalid("the secret value is empty; pipe it on standard input") }
+        // A short value is guessable, and its masked log lines ("****" where each occurrence was) reveal it.
+        guard value.count >= Self.minimumSecretLength else {
+            throw WeftError.invalid(
+                "the secret value has \(value.count) character\(value.count == 1 ? "" : "s"); a secret needs at least \(Self.minimumSecretLength) (pipe the whole value in with --value-stdin)")
+        }
         let sealed = try secrets.seal(value, context: "\(name)/\(secret)")
         try metastore.pool.write { db in
             try db.execute(

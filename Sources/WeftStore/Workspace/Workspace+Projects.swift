@@ -153,8 +153,18 @@ extension Workspace {
     /// Sets values of a pipeline's configuration instance (creating the instance if new), validated against the schema.
     public func setPipelineConfig(_ principal: Principal, _ ref: String, instance: String, assignments: [String]) throws -> Pipeline {
         let (project, pipeline) = try findPipeline(ref)
-        try authorize(principal, .editPipeline, .project(project))
         try Names.validate(instance, kind: "configuration instance")
+        // What a fabric runs belongs to its team: an instance a fabric uses is changed only by that fabric's team
+        // (asked first, like a job's fabric: that is the team the message should name), then the project's.
+        let using = try fabricsUsing(instance: instance, pipeline: pipeline.name, project: project.name)
+        for f in using {
+            if var denial = PermissionPolicy.check(principal, .editPipeline, .fabric(f)) {
+                denial.object = "configuration \(instance) of pipeline \(project.name)/\(pipeline.name), which fabric \(f.name) uses"
+                audit(principal.name, Action.editPipeline.rawValue, .fabric(f), project: project.name, result: .denied, detail: denial.description)
+                throw WeftError.permissionDenied(denial)
+            }
+        }
+        try authorize(principal, .editPipeline, .project(project))
         var updated = pipeline
         var values = pipeline.instances[instance] ?? [:]
         var problems: [Problem] = []
@@ -172,14 +182,34 @@ extension Workspace {
         }
         if !problems.isEmpty { throw WeftError.invalid(problems) }
         updated.instances[instance] = values
+        // Audited with each fabric concerned (so `weft audit --fabric production` shows it), else with the project.
+        let detail = "pipeline \(pipeline.name) instance \(instance): \(assignments.map { $0.split(separator: "=").first.map(String.init) ?? "" }.joined(separator: ", "))"
+        let auditEvents =
+            using.isEmpty
+            ? [event(principal, .editPipeline, .project(project), detail: detail)]
+            : using.map { f in
+                var e = event(principal, .editPipeline, .fabric(f), project: project.name, detail: detail)
+                e.object = "configuration \(instance) of pipeline \(project.name)/\(pipeline.name) (used by fabric \(f.name))"
+                return e
+            }
         let path = "pipelines/\(pipeline.name)/pipeline.yaml"
         let blob = (try? git(project.name).run(["rev-parse", "HEAD:" + path]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         try writeFiles(
             principal, project: project.name, files: [path: ProjectFiles.encodePipeline(updated)], expecting: [path: blob],
             message: "Set configuration \(instance) of pipeline \(pipeline.name)",
-            audit: event(
-                principal, .editPipeline, .project(project),
-                detail: "pipeline \(pipeline.name) instance \(instance): \(assignments.map { $0.split(separator: "=").first.map(String.init) ?? "" }.joined(separator: ", "))"))
+            audit: auditEvents.first, alsoAudit: Array(auditEvents.dropFirst()))
         return updated
+    }
+
+    /// The fabrics that use configuration `instance` of a pipeline of `project` (`ConfigInstanceUse`): named after
+    /// the fabric or its stage, or referenced by a job on the fabric at HEAD or as deployed there.
+    public func fabricsUsing(instance: String, pipeline: String, project: String) throws -> [Fabric] {
+        let head = try indexedJobs(projects: [project]).jobs.map(\.job)
+        let deployed = try allDeployedJobs().filter { $0.project == project }.map { d in
+            var job = d.definition
+            job.fabric = d.fabric
+            return job
+        }
+        return ConfigInstanceUse.fabrics(instance: instance, pipeline: pipeline, fabrics: try fabrics(), jobs: head + deployed)
     }
 }

@@ -12,12 +12,13 @@ extension Workspace {
     ///
     /// A `nil` content deletes the file. `expecting` maps paths to the blob id they had when read ("" = must not exist).
     /// `audit` is recorded in the same transaction that closes the journal — or, after a crash, by the recovery
-    /// when the commit had landed. Callers check permissions first.
+    /// when the commit had landed; so are `alsoAudit` (one change concerning several fabrics: one event per fabric).
+    /// Callers check permissions first.
     /// Returns the root tree ids before and after the commit (for keeping the job index current without asking git).
     @discardableResult
     func writeFiles(
         _ principal: Principal, project: String, files: [String: String?], expecting: [String: String]?, message: String,
-        audit event: AuditEvent?
+        audit event: AuditEvent?, alsoAudit: [AuditEvent] = []
     ) throws -> (treeBefore: String, treeAfter: String) {
         let lock = try ProjectLock(path: root + "/locks/\(project).lock")
         defer { withExtendedLifetime(lock) {} }
@@ -42,7 +43,9 @@ extension Workspace {
         // Never commit what Weft could not read back (control characters in a value are escaped by the YAML writer).
         let unreadable = paths.compactMap { path in (files[path] ?? nil).flatMap { ProjectText.problem(inText: $0, file: path) } }
         if !unreadable.isEmpty { throw WeftError.invalid(unreadable) }
-        let auditData = try event.map { try JSONEncoder().encode($0) }
+        // One event is journalled as before; several as a JSON array (read back by `recoverPendingWrites`).
+        let events = (event.map { [$0] } ?? []) + alsoAudit
+        let auditData = try events.count > 1 ? JSONEncoder().encode(events) : events.first.map { try JSONEncoder().encode($0) }
         let journal = try metastore.pool.write { db -> Int64 in
             try db.execute(
                 sql: "INSERT INTO pending_ops(project, paths, started_at, head, audit) VALUES (?,?,?,?,?)",
@@ -79,7 +82,7 @@ extension Workspace {
         }
         try metastore.pool.write { db in
             try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [journal])
-            if let event { try Workspace.insertAudit(db, event) }
+            for e in events { try Workspace.insertAudit(db, e) }
         }
         // Housekeeping `git commit` would otherwise start: pack loose objects now and then.
         if journal % 100 == 0 { g.maintain() }
@@ -127,8 +130,11 @@ extension Workspace {
             try restore(project: project, paths: paths)
             try metastore.pool.write { db in
                 try db.execute(sql: "DELETE FROM pending_ops WHERE id = ?", arguments: [id])
-                if landed, let auditData, let event = try? JSONDecoder().decode(AuditEvent.self, from: auditData) {
-                    try Workspace.insertAudit(db, event)
+                if landed, let auditData {
+                    let events =
+                        (try? JSONDecoder().decode(AuditEvent.self, from: auditData)).map { [$0] }
+                        ?? (try? JSONDecoder().decode([AuditEvent].self, from: auditData)) ?? []
+                    for event in events { try Workspace.insertAudit(db, event) }
                 }
             }
         }

@@ -58,6 +58,7 @@ public final class Workspace: Sendable {
         let ws = Workspace(
             root: root, metastore: try Metastore(path: root + "/weft.sqlite", connections: connections),
             secrets: try SecretBox(keyDirectory: root + "/keys"))
+        tightenPermissions(root: root)
         try ws.recoverAllPendingWrites()
         for hook in openHooks { hook(ws) }
         return ws
@@ -69,12 +70,12 @@ public final class Workspace: Sendable {
         try checkPassword(password)
         let fm = FileManager.default
         if exists(at: root) { throw WeftError.alreadyExists(kind: "workspace", name: root) }
-        for dir in [root, root + "/projects", root + "/fabrics", root + "/locks"] {
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for dir in [root, root + "/projects", root + "/fabrics", root + "/locks", root + "/keys"] {
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        try fm.createDirectory(atPath: root + "/keys", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let ws = Workspace(
             root: root, metastore: try Metastore(path: root + "/weft.sqlite"), secrets: try SecretBox(keyDirectory: root + "/keys"))
+        tightenPermissions(root: root)
         let hash = try PasswordHasher.hash(password)
         try ws.metastore.pool.write { db in
             try db.execute(
@@ -84,6 +85,25 @@ public final class Workspace: Sendable {
                 db, AuditEvent(at: Date(), user: admin, action: "workspace.init", object: "workspace \(root)", fabric: nil, project: nil, result: .allowed, detail: ""))
         }
         return ws
+    }
+
+    /// Makes the workspace private to its owner: the folder itself (which alone keeps every other user out of
+    /// projects, logs, data roots and checkouts) and `keys/` 0700, the metastore (with its WAL and shared memory)
+    /// and the key 0600. Run on every open, so a workspace made by an older Weft, or loosened by hand, is
+    /// tightened silently; only what the current user owns is changed (chmod fails harmlessly otherwise).
+    static func tightenPermissions(root: String) {
+        func tighten(_ path: String, to mode: mode_t) {
+            var st = stat()
+            guard lstat(path, &st) == 0, st.st_uid == getuid(), st.st_mode & 0o7777 != mode else { return }
+            // lstat above: a symlink is never followed (its mode is not a file's).
+            guard (st.st_mode & S_IFMT) == S_IFDIR || (st.st_mode & S_IFMT) == S_IFREG else { return }
+            _ = chmod(path, mode)
+        }
+        tighten(root, to: 0o700)
+        tighten(root + "/keys", to: 0o700)
+        for name in ["weft.sqlite", "weft.sqlite-wal", "weft.sqlite-shm", "keys/secrets.key", "session"] {
+            tighten(root + "/" + name, to: 0o600)
+        }
     }
 
     static func checkPassword(_ password: String) throws(WeftError) {

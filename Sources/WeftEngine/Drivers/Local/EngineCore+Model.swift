@@ -86,7 +86,6 @@ final class TaskProcess {
     let logPath: String
     /// The attempt's first line, written when the log is opened.
     let logHeader: String
-    let configPath: String?
     let attempt: Int
     var lines: LogLineProcessor
     var terminationReason: TerminationReason?
@@ -94,7 +93,7 @@ final class TaskProcess {
     let slotLock: Int?
 
     init(
-        run: ActiveRun, node: TaskNode, pid: Int32, pidfd: Int32, pipeFD: Int32, logPath: String, logHeader: String, configPath: String?,
+        run: ActiveRun, node: TaskNode, pid: Int32, pidfd: Int32, pipeFD: Int32, logPath: String, logHeader: String,
         attempt: Int, lines: LogLineProcessor, slotLock: Int?
     ) {
         self.logPath = logPath
@@ -104,7 +103,6 @@ final class TaskProcess {
         self.pid = pid
         self.pidfd = pidfd
         self.pipeFD = pipeFD
-        self.configPath = configPath
         self.attempt = attempt
         self.lines = lines
         self.slotLock = slotLock

@@ -24,9 +24,6 @@ final class EngineCore: @unchecked Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let baseEnvironment: [String]
-    private let configDirectory: String
-    /// Whether `configDirectory` exists (made on the first configuration file, removed when the engine is idle).
-    private var configDirectoryMade = false
 
     // MARK: loop-confined state
 
@@ -56,11 +53,8 @@ final class EngineCore: @unchecked Sendable {
         _ = weft_set_nonblocking(wakeWrite)
         let env = ProcessInfo.processInfo.environment
         baseEnvironment = env.compactMap { k, v in
-            options.inheritedEnvironment.contains(k) || k.hasPrefix("LC_") ? "\(k)=\(v)" : nil
+            !Credentials.names.contains(k) && (options.inheritedEnvironment.contains(k) || k.hasPrefix("LC_")) ? "\(k)=\(v)" : nil
         }
-        configDirectory =
-            options.configDirectory
-            ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-config-\(getuid())-\(getpid())")
         spawner = Spawner { [self] result in self.submit(.spawned(result)) }
         let thread = Thread { [self] in self.loop() }
         thread.name = "weft-engine"
@@ -184,7 +178,8 @@ final class EngineCore: @unchecked Sendable {
         hub.updateRun(run.record, event: .runStarted(runID: run.id, at: now))
         if !FileManager.default.fileExists(atPath: run.request.logDirectory) {
             try? FileManager.default.createDirectory(
-                atPath: run.request.logDirectory, withIntermediateDirectories: true)
+                atPath: run.request.logDirectory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         }
         for key in run.order where run.nodes[key]?.waitingOn == 0 {
             if let node = run.nodes[key] { dependenciesDone(node, run) }
@@ -215,11 +210,6 @@ final class EngineCore: @unchecked Sendable {
 
     private func finishRun(_ run: ActiveRun) {
         guard runs.removeValue(forKey: run.id) != nil else { return }
-        if runs.isEmpty && configDirectoryMade {
-            // Idle: leave no empty directory behind (rmdir fails harmlessly if anything is still in it).
-            rmdir(configDirectory)
-            configDirectoryMade = false
-        }
         let now = Date()
         let failed = run.order.filter { run.nodes[$0]?.record.state == .failed }
         if run.cancelling {
@@ -352,40 +342,21 @@ final class EngineCore: @unchecked Sendable {
         let header = "=== \(run.id) \(task.key) attempt \(attempt) started \(UTCTime.iso8601(started, milliseconds: true)) ===\n"
         /// Opens the log for a message written before the process exists.
         func openLogNow() -> Int32 {
-            let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             if fd >= 0 { writeAll(fd, header) }
             return fd
         }
+        // The configuration (with decrypted secrets) is a sealed memfd the task inherits as /dev/fd/N: no file
+        // exists that could outlive the task, be redirected by a planted symlink or be changed once written.
+        var configFD: Int32 = -1
         var configPath: String?
         if let json = task.configJSON {
-            if !configDirectoryMade {
-                try? FileManager.default.createDirectory(
-                    atPath: configDirectory, withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o700])
-                configDirectoryMade = true
+            configFD = json.withUnsafeBytes { buf in
+                weft_sealed_memfd("weft-config", buf.baseAddress, buf.count)
             }
-            let path = (configDirectory as NSString).appendingPathComponent("\(run.id)-\(task.key)-\(attempt).json")
-            var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            if fd < 0 && errno == ENOENT {
-                // The directory went away (a temp cleaner?): make it again.
-                try? FileManager.default.createDirectory(
-                    atPath: configDirectory, withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o700])
-                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            }
-            var written = false
-            if fd >= 0 {
-                written = json.withUnsafeBytes { buf in
-                    guard let base = buf.baseAddress else { return true }
-                    return write(fd, base, buf.count) == buf.count
-                }
-                close(fd)
-            }
-            guard written else {
-                let why =
-                    "cannot write the task's configuration file \(path): \(Self.errorText(errno)); "
-                    + "check that \(configDirectory) is writable"
-                if fd >= 0 { unlink(path) }
+            guard configFD >= 0 else {
+                let why = "cannot hand the task its configuration (memfd_create: \(Self.errorText(-configFD))); the kernel must be Linux 3.17 or later"
+                configFD = -1
                 let logFD = openLogNow()
                 if logFD >= 0 {
                     writeAll(logFD, "weft: \(why)\n")
@@ -396,7 +367,7 @@ final class EngineCore: @unchecked Sendable {
                 finish(node, run, state: .failed, exitCode: nil, message: why)
                 return
             }
-            configPath = path
+            configPath = "/dev/fd/\(configFD)"
         }
         // The contract variables win over the task's own, which win over the inherited ones (first match counts).
         var env: [String] = []
@@ -422,7 +393,7 @@ final class EngineCore: @unchecked Sendable {
                 writeAll(logFD, "weft: \(why)\n")
                 close(logFD)
             }
-            if let configPath { unlink(configPath) }
+            if configFD >= 0 { close(configFD) }
             node.record.startedAt = started
             releaseSlot(run.request.fabric.name, lock: slotLock)
             finish(node, run, state: .failed, exitCode: nil, message: why)
@@ -442,7 +413,7 @@ final class EngineCore: @unchecked Sendable {
             return
         }
         let p = TaskProcess(
-            run: run, node: node, pid: 0, pidfd: -1, pipeFD: pipeFDs[0], logPath: logPath, logHeader: header, configPath: configPath,
+            run: run, node: node, pid: 0, pidfd: -1, pipeFD: pipeFDs[0], logPath: logPath, logHeader: header,
             attempt: attempt, lines: LogLineProcessor(secrets: run.request.secretValues), slotLock: slotLock)
         p.startedAt = started
         node.process = p
@@ -450,7 +421,7 @@ final class EngineCore: @unchecked Sendable {
         spawner.submit(
             Spawner.Job(
                 token: SpawnToken(runID: run.id, key: task.key, attempt: attempt), argv: task.command, env: env,
-                cwd: task.workingDirectory, outFD: pipeFDs[1]))
+                cwd: task.workingDirectory, outFD: pipeFDs[1], configFD: configFD))
     }
 
     /// The spawner's answer: the task runs (or could not start).
@@ -483,7 +454,6 @@ final class EngineCore: @unchecked Sendable {
                 writeAll(p.logFD, "weft: \(why)\n")
                 close(p.logFD)
             }
-            if let configPath = p.configPath { unlink(configPath) }
             node.process = nil
             node.record.startedAt = p.startedAt
             releaseSlot(run.request.fabric.name, lock: p.slotLock)
@@ -542,7 +512,7 @@ final class EngineCore: @unchecked Sendable {
     /// Opens an attempt's log (once) and writes its header.
     private func openLog(_ p: TaskProcess) {
         guard p.logFD < 0 else { return }
-        p.logFD = open(p.logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        p.logFD = open(p.logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         if p.logFD >= 0 { writeAll(p.logFD, p.logHeader) }
     }
 
@@ -621,7 +591,6 @@ final class EngineCore: @unchecked Sendable {
                 }
             }
         }
-        if let c = p.configPath { unlink(c) }
         let node = p.node
         let run = p.run
         node.process = nil

@@ -3,9 +3,9 @@ import Foundation
 import WeftDomain
 
 /// The driver of `local` fabrics: runs a plan's tasks as processes on this machine (through `LocalEngine`), in a
-/// read-only export of the revision being run, with `WEFT_CONFIG` files holding the resolved configuration and
-/// the fabric's slots shared by every Weft process on the workspace. Secrets are decrypted here, when the run
-/// starts, into the task configuration files only.
+/// read-only export of the revision being run, with the resolved configuration in a sealed memfd (`WEFT_CONFIG` =
+/// `/dev/fd/N`) and the fabric's slots shared by every Weft process on the workspace. Secrets are decrypted here,
+/// when the run starts, into the tasks' configuration only.
 public final class LocalDriver: FabricDriver {
     /// The workspace whose fabrics it drives.
     public let workspace: Workspace
@@ -210,7 +210,8 @@ public final class LocalDriver: FabricDriver {
             }
         }
         let dataRoot = workspace.dataRoot(fabric: fabric.name)
-        try FileManager.default.createDirectory(atPath: dataRoot, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dataRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return RunRequest(
             runID: plan.runID, project: plan.project, job: plan.job, fabric: fabric, commit: plan.revision.commit,
             trigger: plan.trigger, user: plan.user, maxConcurrentRuns: plan.maxConcurrentRuns, tasks: tasks,

@@ -10,11 +10,9 @@ public struct LocalEngineOptions: Sendable {
     /// Upper bound of the retry delay.
     public var maxRetryBackoff: TimeInterval
     /// Names of this process's environment variables that tasks inherit (plus every `LC_*`).
-    /// Everything else (e.g. `WEFT_PASSWORD`) is withheld from tasks.
+    /// Everything else (e.g. `WEFT_PASSWORD`) is withheld from tasks, and `Credentials.names` never pass even when
+    /// listed here.
     public var inheritedEnvironment: Set<String>
-    /// Where `WEFT_CONFIG` files (mode 0600, deleted after each attempt) are written; a private directory under
-    /// the system temporary directory by default.
-    public var configDirectory: String?
     /// Where the task logs of a run owned by another process are (for `events(runID:)` on such runs);
     /// nil: no log lines for foreign runs, only state.
     public var logDirectoryOfForeignRun: (@Sendable (RunRecord) -> String?)?
@@ -29,13 +27,12 @@ public struct LocalEngineOptions: Sendable {
     public init(
         killGracePeriod: TimeInterval = 5, retryBackoff: TimeInterval = 1, maxRetryBackoff: TimeInterval = 60,
         inheritedEnvironment: Set<String> = LocalEngineOptions.defaultInheritedEnvironment,
-        configDirectory: String? = nil, logDirectoryOfForeignRun: (@Sendable (RunRecord) -> String?)? = nil
+        logDirectoryOfForeignRun: (@Sendable (RunRecord) -> String?)? = nil
     ) {
         self.killGracePeriod = killGracePeriod
         self.retryBackoff = retryBackoff
         self.maxRetryBackoff = maxRetryBackoff
         self.inheritedEnvironment = inheritedEnvironment
-        self.configDirectory = configDirectory
         self.logDirectoryOfForeignRun = logDirectoryOfForeignRun
     }
 

@@ -21,8 +21,7 @@ public enum RunRecovery {
         return recovered
     }
 
-    /// Fails one local run whose owner died: kills its task groups that still live, marks it failed (orphaned) and
-    /// removes configuration files its owner left behind. Returns whether it changed the run.
+    /// Fails one local run whose owner died: kills its task groups that still live, marks it failed (orphaned). Returns whether it changed the run.
     @discardableResult
     public static func recover(metastore: Metastore, run: UnfinishedRun) throws -> Bool {
         var recovered = false
@@ -33,11 +32,7 @@ public enum RunRecovery {
             }
             let message = "orphaned: the Weft process that owned this run (pid \(pid)) died"
             if try metastore.markOrphaned(runID: run.id, message: message) { recovered = true }
-            if pid > 0 {
-                // Configuration files (with secrets) the dead owner left behind.
-                let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("weft-config-\(getuid())-\(pid)")
-                try? FileManager.default.removeItem(atPath: dir)
-            }
+            // Nothing else to clean: a task's configuration is a memfd that dies with the last process holding it.
         }
         return recovered
     }

@@ -18,6 +18,9 @@ final class Spawner: @unchecked Sendable {
         var cwd: String
         /// The pipe's write end: the child's stdout and stderr; closed here after the spawn.
         var outFD: Int32
+        /// A descriptor the child inherits under the same number (the task's sealed configuration), or -1;
+        /// closed here after the spawn.
+        var configFD: Int32 = -1
     }
 
     struct Result {
@@ -65,11 +68,12 @@ final class Spawner: @unchecked Sendable {
         let rc = withCStrings(job.argv) { argv in
             withCStrings(job.env) { envp in
                 job.cwd.withCString { cwd in
-                    weft_spawn(&pid, job.cwd.isEmpty ? nil : cwd, argv, envp, job.outFD)
+                    weft_spawn_keeping(&pid, job.cwd.isEmpty ? nil : cwd, argv, envp, job.outFD, job.configFD)
                 }
             }
         }
         close(job.outFD)
+        if job.configFD >= 0 { close(job.configFD) }
         guard rc == 0 else { return Result(token: job.token, error: rc, pid: 0, pidfd: -1) }
         let pidfd = weft_pidfd_open(pid)
         guard pidfd >= 0 else {
