@@ -37,13 +37,13 @@ import WeftDomain
     @Test func undocumentedKeysThatLookSecretAreRefused() throws {
         let t = try TempWorkspace()
         for key in ["password", "api_token", "db_passwd", "private_key", "aws_secret", "Credentials"] {
-            let f = Fabric(name: "qa", ownerTeam: "developers", stage: .qa, kind: .local, settings: [key: "x"])
+            let f = Fabric(name: "staging", ownerTeam: "developers", stage: .qa, kind: .local, settings: [key: "x"])
             let e = #expect(throws: WeftError.self, "\(key)") { try t.ws.createFabric(t.admin, f, schema: TestSchemas.local) }
             let message = try #require(e.flatMap { problems(of: $0) }?.first?.message)
-            #expect(message.contains("setting '\(key)' is a secret") && message.contains("weft fabric set-secret qa \(key) --value-stdin"), "\(message)")
+            #expect(message.contains("setting '\(key)' is a secret") && message.contains("weft fabric set-secret staging \(key) --value-stdin"), "\(message)")
         }
         // A secret-looking documented key of another kind is still unknown here: secret_scope is no local setting.
-        let f = Fabric(name: "qa", ownerTeam: "developers", stage: .qa, kind: .local, settings: ["secret_scope": "weft"])
+        let f = Fabric(name: "staging", ownerTeam: "developers", stage: .qa, kind: .local, settings: ["secret_scope": "weft"])
         let e = #expect(throws: WeftError.self) { try t.ws.createFabric(t.admin, f, schema: TestSchemas.local) }
         #expect(e.flatMap { problems(of: $0) }?.first?.message.contains("is a secret") == true)
     }
