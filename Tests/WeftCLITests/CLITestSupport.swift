@@ -91,7 +91,11 @@ func runProcess(
         throw CLIError.timeout("\(executable) \(args.joined(separator: " ")) did not finish in \(timeout) s")
     }
     // Children of a killed process may hold the pipes a little longer; never wait forever.
-    _ = readers.wait(timeout: .now() + 10)
+    let read = readers.wait(timeout: .now() + 10)
+    // Foundation does not close a Pipe's descriptors when it is released: close them, or a long test runs out.
+    for pipe in [outPipe, errPipe, inPipe] { try? pipe.fileHandleForWriting.close() }
+    if read == .success { for pipe in [outPipe, errPipe] { try? pipe.fileHandleForReading.close() } }
+    if stdin == nil { try? inPipe.fileHandleForReading.close() }
     return ProcResult(
         status: p.terminationStatus, signalled: p.terminationReason == .uncaughtSignal,
         stdout: String(decoding: out.data, as: UTF8.self), stderr: String(decoding: err.data, as: UTF8.self))

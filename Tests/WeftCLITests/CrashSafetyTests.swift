@@ -8,9 +8,16 @@ import WeftDomain
 /// SIGKILL the real `weft` during `job duplicate`, `job config` and `job enable|disable`: at each fault point of the
 /// write path (`WEFT_FAULT`) and at seeded random delays. After every kill the workspace opens, git is clean, and the job
 /// is wholly absent or wholly present at HEAD. Three lanes (one per command, each on its own workspace) run in parallel.
+///
+/// The next command runs immediately after the kill (nothing waits for the killed process's git children first):
+/// git children die with Weft (`PR_SET_PDEATHSIG`), and the two `stop-git-*` fault points leave a git child stopped
+/// mid-command, which would stay forever if it did not — after every trial no git may be left in the project.
+///
+/// Trials: each lane runs every fault point twice and `randomTrialsPerLane` random delays, 6 × 2 + 22 = 34, so the
+/// three lanes make 102 kill trials (each lane test checks its own count).
 @Suite struct CrashSafetyTests {
-    static let faultPoints = ["after-journal", "after-write", "after-add", "after-commit"]
-    static let randomTrialsPerLane = 27
+    static let faultPoints = ["after-journal", "after-write", "after-add", "after-commit", "stop-git-update-index", "stop-git-update-ref"]
+    static let randomTrialsPerLane = 22
 
     struct SplitMix: RandomNumberGenerator {
         var state: UInt64
@@ -122,18 +129,23 @@ import WeftDomain
             case .delay(let d):
                 r = try lane.cli.weft(trial.args, killAfter: d)
             }
-            // Before anything reopens the workspace: did the kill leave a write half done (journal or git dirty)?
+            // Did the kill leave a write half done (a journal entry)? Read in-process, with no git started, so that
+            // the next command follows the kill at once.
             let pending = try lane.ws.metastore.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_ops") ?? 0 }
-            let dirty = !(try lane.cli.git(["status", "--porcelain", "--untracked-files=all"]).stdout.isEmpty)
-            if pending > 0 || dirty { midWrite += 1 }
+            if pending > 0 { midWrite += 1 }
             if r.signalled { killed += 1 } else {
                 completed += 1
                 #expect(r.status == 0, "\(label): \(r)")
             }
             var expectPresent: Bool? = nil
+            // A git stopped right after it started (stop-git-*) has done nothing yet: the change never lands.
             if case .fault(let p) = kill { expectPresent = p == "after-commit" }
             if !r.signalled { expectPresent = true }
             try verify(lane, trial: label, path: trial.path, before: trial.before, intended: trial.intended, expect: expectPresent)
+            // No git child of the killed process outlives it (a stopped one would stay forever).
+            let left = GitProcesses.waitUntilGone(in: lane.cli.projectDir, timeout: 5)
+            #expect(left.isEmpty, "\(label): git processes of the killed weft are still there: \(left)")
+            for pid in left { Glibc.kill(pid, SIGKILL) }
         }
         for point in Self.faultPoints { for _ in 0..<2 { try trial(.fault(point)) } }
         if !(window.start < window.end) { window = (0.5 * span, span) }
@@ -144,9 +156,8 @@ import WeftDomain
                 : Double.random(in: (0.8 * window.start)...(1.1 * window.end), using: &rng)
             try trial(.delay(d))
         }
-        let kills = Array(repeating: 0, count: trialIndex)
-        print("crash lane \(laneName): \(kills.count) trials (\(killed) killed, \(midWrite) of them mid-write, \(completed) completed), span \(Int(span * 1000)) ms, write window \(Int(window.start * 1000))–\(Int(window.end * 1000)) ms, seed \(Self.seed)")
-        return kills.count
+        print("crash lane \(laneName): \(trialIndex) trials (\(killed) killed, \(midWrite) of them mid-write, \(completed) completed), span \(Int(span * 1000)) ms, write window \(Int(window.start * 1000))–\(Int(window.end * 1000)) ms, seed \(Self.seed)")
+        return trialIndex
     }
 
     /// The workspace opens, git is clean, and the job is wholly the intended result or wholly what it was.

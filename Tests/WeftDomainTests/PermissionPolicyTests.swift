@@ -311,6 +311,17 @@ struct PermissionPolicyTests {
             Row(.login, .prodJob, nobody, .inapplicable),
             Row(.login, .devRun, nobody, .inapplicable),
             Row(.login, .prodRun, nobody, .inapplicable),
+            // Backing up: admins only (the copy holds every secret and its key).
+            Row(.backupWorkspace, .workspace, onlyAdmin, .adminOnly),
+            Row(.backupWorkspace, .user, nobody, .inapplicable),
+            Row(.backupWorkspace, .team, nobody, .inapplicable),
+            Row(.backupWorkspace, .devFabric, nobody, .inapplicable),
+            Row(.backupWorkspace, .prodFabric, nobody, .inapplicable),
+            Row(.backupWorkspace, .project, nobody, .inapplicable),
+            Row(.backupWorkspace, .devJob, nobody, .inapplicable),
+            Row(.backupWorkspace, .prodJob, nobody, .inapplicable),
+            Row(.backupWorkspace, .devRun, nobody, .inapplicable),
+            Row(.backupWorkspace, .prodRun, nobody, .inapplicable),
     ]
 
     @Test("policy table: user × action × resource", arguments: rows)

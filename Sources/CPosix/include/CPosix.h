@@ -59,7 +59,9 @@ ssize_t weft_read(int fd, void *buf, size_t n);
 int weft_pipe_cloexec(int fds[2]);
 
 /// Spawns `path` (an absolute path) with the given descriptors as stdin, stdout and stderr, in the caller's process
-/// group; `cwd` may be NULL. For short helper processes such as git. Returns 0 and sets *pid, or an errno value.
+/// group; `cwd` may be NULL. For short helper processes such as git. The child gets PR_SET_PDEATHSIG(SIGKILL): it
+/// dies when the calling *thread* ends, so call it from a thread that waits for the child (ProcessRunner does).
+/// Returns 0 and sets *pid, or an errno value.
 int weft_spawn_io(pid_t *pid, const char *path, const char *cwd, char *const argv[], char *const envp[], int in_fd, int out_fd,
                   int err_fd);
 

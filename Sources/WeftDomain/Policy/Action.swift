@@ -24,6 +24,8 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     /// Apply a release to a fabric: members of the fabric's owner team.
     case deployRelease = "release.deploy"
     case login = "login"
+    /// Copy the whole workspace (metastore, repositories, the secrets key): workspace admins.
+    case backupWorkspace = "workspace.backup"
 
     /// The verb used in messages: "alice may not <verb> <object>".
     public var verb: String {
@@ -44,6 +46,7 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
         case .createRelease: return "create a release of"
         case .deployRelease: return "deploy a release to"
         case .login: return "log in as"
+        case .backupWorkspace: return "back up"
         }
     }
 
@@ -64,6 +67,7 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
         case .cancelRun: return [.run]
         case .readRuns: return [.fabric, .job, .run]
         case .login: return [.user]
+        case .backupWorkspace: return [.workspace]
         }
     }
 

@@ -104,6 +104,12 @@ public enum PermissionPolicy {
             case .fabric(let f), .job(_, _, let f), .run(_, _, let f): return member(f.ownerTeam)
             default: return inapplicable()
             }
+        case .backupWorkspace:
+            switch resource {
+            // The copy holds every secret and the key that opens them.
+            case .workspace: return adminOnly()
+            default: return inapplicable()
+            }
         case .login:
             switch resource {
             // Whether the password is right is the identity store's business; anyone may try.

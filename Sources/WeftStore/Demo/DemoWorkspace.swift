@@ -48,12 +48,24 @@ public enum DemoWorkspace {
         let fm = FileManager.default
         if reset && fm.fileExists(atPath: root) {
             let isEmpty = (try? fm.contentsOfDirectory(atPath: root))?.isEmpty ?? false
-            guard Workspace.exists(at: root) || isEmpty else {
+            if Workspace.exists(at: root) {
+                // Only a workspace `weft demo` made is deleted; its metastore says so (a damaged one is refused).
+                guard try Workspace.isDemo(Metastore(path: root + "/weft.sqlite", connections: .single)) else {
+                    throw WeftError.workspace(
+                        "\(root) holds a workspace that 'weft demo' did not create; --reset deletes only demo workspaces, so nothing was "
+                            + "deleted. For the demo use another directory (weft demo --workspace DIR, or unset WEFT_HOME); back this "
+                            + "workspace up with 'weft backup DIR'. (A demo made before Weft recorded demos: delete its directory yourself.)")
+                }
+            } else if !isEmpty {
                 throw WeftError.workspace("\(root) is not a Weft workspace; refusing to delete it for --reset")
             }
             try fm.removeItem(atPath: root)
         }
-        if Workspace.exists(at: root) { return false }
+        if Workspace.exists(at: root) {
+            // Reused as it is — unless it is not a metastore at all (refused with what to do).
+            try MetastoreFile.check(root + "/weft.sqlite")
+            return false
+        }
         let staging = root + ".creating-\(getpid())"
         try? fm.removeItem(atPath: staging)
         do {
@@ -69,7 +81,7 @@ public enum DemoWorkspace {
 
     static func build(at root: String, schemas: SettingsSchemas) throws {
         let c = credentials
-        let ws = try Workspace.create(at: root, admin: c[0].user, password: c[0].password)
+        let ws = try Workspace.create(at: root, admin: c[0].user, password: c[0].password, demo: true)
         let admin = try ws.principal(for: User(name: "admin", isAdmin: true))
         try ws.createUser(admin, name: c[1].user, password: c[1].password)
         try ws.createUser(admin, name: c[2].user, password: c[2].password)

@@ -17,9 +17,15 @@ public final class Metastore: Sendable {
     public let pool: any DatabaseWriter
     public let path: String
 
-    /// Opens (creating and migrating if needed) the metastore at `path`.
+    /// SQLite's `application_id` of a Weft metastore: "WEFT".
+    public static let applicationID: Int32 = 0x5745_4654
+
+    /// Opens and migrates the metastore at `path`, creating it only when no file is there. An existing file that is
+    /// not a Weft metastore — empty, truncated, not SQLite, another application's database — is refused with what to
+    /// do and never written (`MetastoreFile.check`).
     public init(path: String, connections: Connections = .pool) throws {
         self.path = path
+        if FileManager.default.fileExists(atPath: path) { try MetastoreFile.check(path) }
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
@@ -322,6 +328,74 @@ public final class Metastore: Sendable {
                     );
                     """)
         }
+        m.registerMigration("v8-workspace-identity") { db in
+            // The file says it is Weft's (so an empty, foreign or overwritten file is never taken for a metastore),
+            // and facts about the workspace itself — `demo` when `weft demo` created it (only those may be reset).
+            try db.execute(sql: "PRAGMA application_id = \(Metastore.applicationID)")
+            try db.execute(sql: "CREATE TABLE workspace_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
         return m
+    }
+}
+
+/// What an existing metastore file is, checked before SQLite opens it for writing.
+public enum MetastoreFile {
+    /// Throws `.workspace` with what to do when the file at `path` is not a Weft metastore: empty, shorter than its
+    /// header says (truncated), not a SQLite database, another application's database (`application_id`), or a
+    /// SQLite database without Weft's schema. Reads only; the file is left as it is.
+    public static func check(_ path: String) throws(WeftError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw refusal(path, "cannot be read (\(String(cString: strerror(errno))))", restore: false) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw refusal(path, "cannot be read (\(String(cString: strerror(errno))))", restore: false) }
+        let size = Int64(st.st_size)
+        if size == 0 { throw refusal(path, "is empty (0 bytes): it was truncated or never written") }
+        var header = [UInt8](repeating: 0, count: 100)
+        let n = pread(fd, &header, 100, 0)
+        let magic = Array("SQLite format 3".utf8) + [0]
+        guard n == 100, Array(header[0..<16]) == magic else {
+            throw refusal(path, "is not a SQLite database (\(size) bytes of something else: overwritten or damaged)")
+        }
+        func be32(_ at: Int) -> UInt32 { header[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
+        let rawPageSize = Int64(header[16]) << 8 | Int64(header[17])
+        let pageSize = rawPageSize == 1 ? 65536 : rawPageSize
+        // The page count in the header is valid when "version-valid-for" equals the change counter. With frames in
+        // the WAL the file may legitimately be shorter (a checkpoint cut short): SQLite completes it from the WAL.
+        let walSize = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
+        if walSize == 0, be32(92) == be32(24), be32(28) > 0, Int64(be32(28)) * pageSize > size {
+            throw refusal(path, "is truncated (\(size) bytes of the \(Int64(be32(28)) * pageSize) its header records)")
+        }
+        let appID = Int32(bitPattern: be32(68))
+        if appID == Metastore.applicationID { return }
+        if appID != 0 {
+            throw refusal(
+                path, "is another application's SQLite database (application_id \(String(format: "0x%08x", UInt32(bitPattern: appID))), not Weft's)")
+        }
+        // application_id 0: a metastore made before Weft recorded it, or any other SQLite database. Look, read-only.
+        var config = Configuration()
+        config.readonly = true
+        let isWeft: Bool
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            isWeft = try queue.read { db in
+                let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+                guard ["grdb_migrations", "users", "projects", "runs", "audit", "pending_ops"].allSatisfy(tables.contains) else { return false }
+                return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v1')") ?? false
+            }
+        } catch {
+            throw refusal(path, "is a damaged SQLite database (\(error))")
+        }
+        if !isWeft { throw refusal(path, "is a SQLite database without Weft's schema (another application's, or not a workspace)") }
+    }
+
+    static func refusal(_ path: String, _ what: String, restore: Bool = true) -> WeftError {
+        let root = (path as NSString).deletingLastPathComponent
+        return .workspace(
+            "the metastore \(path) \(what); Weft does not open or overwrite it. "
+                + (restore
+                    ? "Restore the workspace from a backup (docs/backup.md: cp -a BACKUP_DIR \(root).restored, then use --workspace \(root).restored), "
+                        + "or put the right weft.sqlite back; 'weft init' creates a new workspace only in a directory without one."
+                    : "Check the file's owner and permissions."))
     }
 }

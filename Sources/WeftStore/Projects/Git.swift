@@ -22,7 +22,8 @@ public struct Git: Sendable {
     @discardableResult
     public func run(_ args: [String], author: Author? = nil, input: Data? = nil) throws(WeftError) -> String {
         let out = try ProcessRunner.run(
-            "/usr/bin/git", ["-C", directory] + args, environment: Self.environment(author: author), input: input)
+            "/usr/bin/git", ["-C", directory] + args, environment: Self.environment(author: author), input: input,
+            onSpawn: Workspace.gitFaultHook(args.first ?? ""))
         guard out.status == 0 else {
             let msg = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             throw .failure("git \(args.first ?? "") failed in \(directory): \(msg.isEmpty ? "exit \(out.status)" : msg)")
@@ -148,10 +149,46 @@ public struct Git: Sendable {
     }
 }
 
+/// git processes working on one repository (`git -C DIR …`), as `/proc` shows them.
+enum GitProcesses {
+    /// The pids of live `git -C directory …` processes (zombies and processes of other users are not seen).
+    static func running(in directory: String) -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var found: [pid_t] = []
+        let me = getpid()
+        for e in entries {
+            guard let pid = pid_t(e), pid != me,
+                let data = FileManager.default.contents(atPath: "/proc/\(e)/cmdline"), !data.isEmpty
+            else { continue }
+            let argv = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            guard argv.count >= 3, argv[0] == "/usr/bin/git" || argv[0] == "git", argv[1] == "-C", argv[2] == directory else { continue }
+            found.append(pid)
+        }
+        return found
+    }
+
+    /// Waits (polling, 1 ms doubling to 50 ms) until no git works on `directory`, at most `timeout` seconds.
+    /// Returns the pids still there at the end (empty when all are gone).
+    @discardableResult
+    static func waitUntilGone(in directory: String, timeout: Double) -> [pid_t] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var pause: useconds_t = 1000
+        while true {
+            let left = running(in: directory)
+            if left.isEmpty || Date() >= deadline { return left }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
+    }
+}
+
 /// Runs short helper processes (git, tar) to completion, capturing their output.
 ///
-/// posix_spawn directly: Foundation's `Process` costs several milliseconds a call here, and a duplicate runs
-/// half a dozen git commands.
+/// Spawned by `weft_spawn_io` (clone + exec, as posix_spawn does): Foundation's `Process` costs several
+/// milliseconds a call here, and a duplicate runs half a dozen git commands. Every child gets
+/// `PR_SET_PDEATHSIG(SIGKILL)`: when Weft is killed, a git it started dies too instead of finishing a write after the
+/// next command has repaired the repository. The signal follows the spawning *thread*, which here is the thread that
+/// waits for the child, so it lives as long as the child does.
 public enum ProcessRunner {
     /// A finished process: exit status (128 + signal when killed) and what it printed.
     public struct Output: Sendable {
@@ -162,16 +199,19 @@ public enum ProcessRunner {
 
     /// Runs a program to completion (in `directory` when given) and returns its status and output.
     public static func run(
-        _ executable: String, _ args: [String], environment: [String: String]? = nil, input: Data? = nil, directory: String? = nil
+        _ executable: String, _ args: [String], environment: [String: String]? = nil, input: Data? = nil, directory: String? = nil,
+        onSpawn: ((pid_t) -> Void)? = nil
     ) throws(WeftError) -> Output {
-        let (status, out, err) = try spawn(executable, args, environment: environment, input: input, directory: directory)
+        let (status, out, err) = try spawn(
+            executable, args, environment: environment, input: input, directory: directory, onSpawn: onSpawn)
         return Output(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// Spawns, feeds `input` to stdin, reads stdout and stderr until both close, and reaps the child.
-    static func spawn(_ executable: String, _ args: [String], environment: [String: String]?, input: Data?, directory: String? = nil)
-        throws(WeftError) -> (Int32, Data, Data)
-    {
+    static func spawn(
+        _ executable: String, _ args: [String], environment: [String: String]?, input: Data?, directory: String? = nil,
+        onSpawn: ((pid_t) -> Void)? = nil
+    ) throws(WeftError) -> (Int32, Data, Data) {
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         func makePipe(_ fds: inout [Int32]) -> Bool {
             guard weft_pipe_cloexec(&fds) == 0 else { return false }
@@ -201,6 +241,7 @@ public enum ProcessRunner {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
             throw .failure("cannot start \(executable): \(String(cString: strerror(rc)))")
         }
+        onSpawn?(pid)
         // Feed stdin from another thread so a large input cannot deadlock against a full stdout pipe.
         let writer = inPipe[1]
         if let input, !input.isEmpty {

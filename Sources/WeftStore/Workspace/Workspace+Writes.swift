@@ -120,6 +120,9 @@ extension Workspace {
         let pending = try metastore.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, paths, head, audit FROM pending_ops WHERE project = ?", arguments: [project])
         }
+        // A writer killed mid-command leaves its git child dying (it gets SIGKILL with its parent): let it go before
+        // reading HEAD and removing its locks, so no git of the dead process lands anything after the repair.
+        if !pending.isEmpty { GitProcesses.waitUntilGone(in: projectDirectory(project), timeout: Self.dyingGitGrace) }
         for row in pending {
             let id: Int64 = row[0]
             let paths = (row[1] as String).split(separator: "\n").map(String.init)
@@ -159,4 +162,18 @@ extension Workspace {
         guard let fault = ProcessInfo.processInfo.environment["WEFT_FAULT"], fault == name else { return }
         kill(getpid(), SIGKILL)
     }
+
+    /// Test hook: with `WEFT_FAULT=stop-git-<subcommand>` the process stops the git child it has just started for
+    /// that subcommand (SIGSTOP) and kills itself — a `kill -9` in the middle of a git command, with a child that would
+    /// never end by itself unless it dies with its parent. Nil (no hook) otherwise.
+    static func gitFaultHook(_ subcommand: String) -> ((pid_t) -> Void)? {
+        guard let fault = getenv("WEFT_FAULT"), String(cString: fault) == "stop-git-" + subcommand else { return nil }
+        return { pid in
+            kill(pid, SIGSTOP)
+            kill(getpid(), SIGKILL)
+        }
+    }
+
+    /// How long recovery waits for git processes of a dead writer to end before repairing the repository.
+    static let dyingGitGrace = 2.0
 }

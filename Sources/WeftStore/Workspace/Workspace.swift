@@ -64,12 +64,18 @@ public final class Workspace: Sendable {
         return ws
     }
 
-    /// Creates a new workspace with its first admin.
-    public static func create(at root: String, admin: String, password: String) throws -> Workspace {
+    /// Creates a new workspace with its first admin — only where there is no metastore yet: an existing
+    /// `weft.sqlite`, whole or damaged, is never replaced. `demo` marks it as made by `weft demo` (only such a
+    /// workspace may be reset).
+    public static func create(at root: String, admin: String, password: String, demo: Bool = false) throws -> Workspace {
         try Names.validate(admin, kind: "user")
         try checkPassword(password)
         let fm = FileManager.default
-        if exists(at: root) { throw WeftError.alreadyExists(kind: "workspace", name: root) }
+        if exists(at: root) {
+            // A damaged one is refused with what to do; a whole one already is a workspace.
+            try MetastoreFile.check(root + "/weft.sqlite")
+            throw WeftError.alreadyExists(kind: "workspace", name: root)
+        }
         for dir in [root, root + "/projects", root + "/fabrics", root + "/locks", root + "/keys"] {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
@@ -81,6 +87,9 @@ public final class Workspace: Sendable {
             try db.execute(
                 sql: "INSERT INTO users(name, is_admin, password_hash, created_at) VALUES (?, 1, ?, ?)",
                 arguments: [admin, hash, Date().timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT INTO workspace_info(key, value) VALUES ('kind', ?), ('created_at', ?)",
+                arguments: [demo ? "demo" : "workspace", ISO8601DateFormatter().string(from: Date())])
             try Workspace.insertAudit(
                 db, AuditEvent(at: Date(), user: admin, action: "workspace.init", object: "workspace \(root)", fabric: nil, project: nil, result: .allowed, detail: ""))
         }
@@ -104,6 +113,16 @@ public final class Workspace: Sendable {
         for name in ["weft.sqlite", "weft.sqlite-wal", "weft.sqlite-shm", "keys/secrets.key", "session"] {
             tighten(root + "/" + name, to: 0o600)
         }
+    }
+
+    /// Whether `weft demo` created this workspace (recorded at creation; workspaces made before Weft recorded it
+    /// are not demos).
+    public func isDemo() throws -> Bool {
+        try Self.isDemo(metastore)
+    }
+
+    static func isDemo(_ metastore: Metastore) throws -> Bool {
+        try metastore.pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM workspace_info WHERE key = 'kind'") } == "demo"
     }
 
     static func checkPassword(_ password: String) throws(WeftError) {
