@@ -162,7 +162,38 @@ public final class LocalDriver: FabricDriver {
         let sh = FileManager.default.isExecutableFile(atPath: "/bin/sh")
         out.append(FabricCheck(name: "/bin/sh found", ok: sh, detail: sh ? "/bin/sh" : "script tasks need /bin/sh"))
         out.append(FabricCheck(name: "slots", ok: fabric.slots >= 1, detail: "\(fabric.slots) task(s) at once"))
+        out.append(Self.sandboxCheck(fabric, launcher: options.launcherPath))
         return out
+    }
+
+    /// Whether the fabric's tasks can be sandboxed here, tested for real (one `bwrap` start).
+    static func sandboxCheck(_ fabric: Fabric, launcher: String?) -> FabricCheck {
+        let network = networkAllowed(fabric) ? "network on" : "network off"
+        if fabric.settings["sandbox"] == "off" {
+            return FabricCheck(
+                name: "sandbox", ok: true, detail: "off: tasks run unsandboxed and can reach everything this user can")
+        }
+        switch SandboxSupport.status {
+        case .unavailable(let reason):
+            let what = fabric.stage == .development ? "tasks would run unsandboxed (with a warning)" : "runs are refused"
+            return FabricCheck(
+                name: "sandbox", ok: false,
+                detail: "\(reason): \(what); install bubblewrap (apt-get install bubblewrap) or set sandbox=off")
+        case .available(let bwrap):
+            guard launcher != nil else {
+                return FabricCheck(name: "sandbox", ok: false, detail: "the weft executable that starts tasks in the sandbox was not found; set WEFT_LAUNCHER")
+            }
+            var args = ["--ro-bind", "/", "/", "--unshare-pid", "--die-with-parent", "--cap-drop", "ALL"]
+            if !networkAllowed(fabric) { args.append("--unshare-net") }
+            let out = try? ProcessRunner.run(bwrap, args + ["/bin/true"])
+            guard let out, out.status == 0 else {
+                let why = out?.stderr.trimmingCharacters(in: .whitespacesAndNewlines) ?? "cannot start \(bwrap)"
+                return FabricCheck(
+                    name: "sandbox", ok: false,
+                    detail: "\(bwrap) does not work here: \(why); enable user namespaces, or set sandbox=off")
+            }
+            return FabricCheck(name: "sandbox", ok: true, detail: "bubblewrap (\(bwrap)), \(network)")
+        }
     }
 
     /// The first executable `name` on `PATH`.
