@@ -54,6 +54,17 @@ enum RunCommandBenchmark {
             func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? 0 : s[(s.count - 1) / 2] }
             let ratio = median(on) / max(0.001, median(off))
             print(String(format: "  sandbox on / off, p50: %.2f×", ratio))
+            // What verifying a checkout against its commit costs (the demo project's export, warm), per run.
+            let head = try ws.headCommit(project: "customer_analytics")
+            let files = try FileManager.default.subpathsOfDirectory(
+                atPath: try ws.exportRevision(project: "customer_analytics", commit: head, fabric: "development")).count
+            var verify: [Double] = []
+            for _ in 0..<(samples * 3) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                _ = try ws.verifiedExport(project: "customer_analytics", commit: head, fabric: "development")
+                verify.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+            FoundationBenchmark.report("  verify a checkout (\(files) entries)", verify, target: "—")
             // The floor on this machine, in the same run: process start, and the same tasks started by a shell.
             var version: [Double] = []
             for _ in 0..<samples { version.append(try FoundationBenchmark.time(weft, ["--version"])) }

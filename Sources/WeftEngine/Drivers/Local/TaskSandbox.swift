@@ -38,11 +38,30 @@ public struct TaskSandbox: Sendable, Hashable {
         }
         a += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/run", "--dir", "/run/weft"]
         a += ["--ro-bind", launcher, Self.launcherInside]
+        for dir in Self.runtimeLibraryDirectories { a += ["--ro-bind", dir, dir] }
         for p in readWrite { a += ["--bind", p, p] }
         for p in readOnly + extraReadOnly { a += ["--ro-bind", p, p] }
         a += ["--setenv", "TMPDIR", "/tmp", "--", Self.launcherInside, LaunchChannel.subcommand, "3"]
         return a
     }
+
+    /// Folders outside the system paths holding the Swift runtime this process (and so a `weft` built by the same
+    /// toolchain, e.g. a debug build linked dynamically) loads, so that the launcher starts inside the sandbox.
+    static let runtimeLibraryDirectories: [String] = {
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
+        var dirs = Set<String>()
+        for line in maps.split(separator: "\n") {
+            guard let slash = line.firstIndex(of: "/") else { continue }
+            let path = String(line[slash...])
+            let name = (path as NSString).lastPathComponent
+            guard name.hasPrefix("libswift") || name.hasPrefix("libFoundation") || name.hasPrefix("lib_Foundation")
+                || name.hasPrefix("libdispatch") || name.hasPrefix("libBlocksRuntime")
+            else { continue }
+            let dir = (path as NSString).deletingLastPathComponent
+            if !systemPaths.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) { dirs.insert(dir) }
+        }
+        return dirs.sorted()
+    }()
 
     /// The system folders a task sees, read-only (the ones that exist here; merged-/usr links stay links).
     static let systemPaths = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"]
