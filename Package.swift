@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "weft", dependencies: ["WeftCLI"]),
+        .executableTarget(name: "weft", dependencies: ["WeftCLI", "CPosix"]),
         .executableTarget(name: "weft-bench", dependencies: ["WeftDomain", "WeftStore", "WeftEngine", "WeftCLI"]),
 
         .testTarget(name: "WeftDomainTests", dependencies: ["WeftDomain"]),

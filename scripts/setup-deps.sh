@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in git libsqlite3-dev libncurses-dev tmux htop python3 python3-venv; do
+for pkg in git libsqlite3-dev libncurses-dev tmux htop python3 python3-venv bubblewrap; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -1,5 +1,6 @@
 import Foundation
 import WeftDomain
+import WeftEngine
 import WeftStore
 
 /// `weft-bench run-command [--samples N] [--keep]`: the whole `weft run JOB --follow` command (exec, session,
@@ -31,6 +32,39 @@ enum RunCommandBenchmark {
                 for _ in 0..<samples { ms.append(try FoundationBenchmark.time(weft, ["run", job, "--follow", "--workspace", root])) }
                 FoundationBenchmark.report("weft run \(label)", ms, target: "p50 ≤ 30 ms")
             }
+            // The sandbox's cost: the chain on development with `sandbox: off` and `on` (network on, the development
+            // default), one sample of each in turn so that both see the same machine.
+            let admin = try ws.principal(for: User(name: "admin", isAdmin: true))
+            let schema = LocalDriver(workspace: ws).settingsSchema
+            var off: [Double] = []
+            var on: [Double] = []
+            var onNoNet: [Double] = []
+            for i in 0..<(samples + 3) {
+                for (setting, network) in [("off", "on"), ("on", "on"), ("on", "off")] {
+                    try ws.updateFabric(admin, name: "development", set: ["sandbox": setting, "network": network], schema: schema)
+                    let t = try FoundationBenchmark.time(weft, ["run", "customer_analytics/chain10", "--follow", "--workspace", root])
+                    guard i >= 3 else { continue }
+                    if setting == "off" { off.append(t) } else if network == "on" { on.append(t) } else { onNoNet.append(t) }
+                }
+            }
+            try ws.updateFabric(admin, name: "development", set: ["sandbox": "on", "network": "on"], schema: schema)
+            FoundationBenchmark.report("weft run chain of 10 `true`, sandbox: off", off, target: "—")
+            FoundationBenchmark.report("weft run chain of 10 `true`, sandbox: on (network on)", on, target: "p50 ≤ 1.5 × sandbox: off")
+            FoundationBenchmark.report("weft run chain of 10 `true`, sandbox: on, network: off", onNoNet, target: "—")
+            func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? 0 : s[(s.count - 1) / 2] }
+            let ratio = median(on) / max(0.001, median(off))
+            print(String(format: "  sandbox on / off, p50: %.2f×", ratio))
+            // What verifying a checkout against its commit costs (the demo project's export, warm), per run.
+            let head = try ws.headCommit(project: "customer_analytics")
+            let files = try FileManager.default.subpathsOfDirectory(
+                atPath: try ws.exportRevision(project: "customer_analytics", commit: head, fabric: "development")).count
+            var verify: [Double] = []
+            for _ in 0..<(samples * 3) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                _ = try ws.verifiedExport(project: "customer_analytics", commit: head, fabric: "development")
+                verify.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+            FoundationBenchmark.report("  verify a checkout (\(files) entries)", verify, target: "—")
             // The floor on this machine, in the same run: process start, and the same tasks started by a shell.
             var version: [Double] = []
             for _ in 0..<samples { version.append(try FoundationBenchmark.time(weft, ["--version"])) }

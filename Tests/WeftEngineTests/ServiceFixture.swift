@@ -27,9 +27,11 @@ final class ServiceFixture: @unchecked Sendable {
     init() throws {
         base = NSTemporaryDirectory() + "weft-engine-svc-" + UUID().uuidString
         root = base + "/ws"
-        gate = base + "/gate"
+        // In the development fabric's data root: the only part of the workspace its sandboxed tasks see.
+        gate = root + "/fabrics/development/data/gate"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.template, toPath: root)
+        try FileManager.default.createDirectory(atPath: root + "/fabrics/development/data", withIntermediateDirectories: true)
         ws = try Workspace.open(at: root)
         admin = try ws.principal(for: User(name: "admin", isAdmin: true))
         alice = try ws.principal(for: User(name: "alice"))

@@ -71,4 +71,48 @@ int weft_malloc_trim(void);
 /// mallopt(M_ARENA_MAX, n): at most n malloc arenas (fewer arenas, less memory held by a long-lived process).
 int weft_malloc_arena_max(int n);
 
+/// The task launcher's protocol (SOCK_SEQPACKET, one message per datagram; see weft_launcher.c).
+#define WEFT_LAUNCH_MAX_EXTRA_FDS 4
+enum { WEFT_LAUNCH_SPAWN = 1, WEFT_LAUNCH_SIGNAL = 2, WEFT_LAUNCH_STARTED = 3, WEFT_LAUNCH_EXITED = 4 };
+
+/// Engine → launcher: start a task (followed by cwd, argv and envp as NUL-terminated strings; the output descriptor
+/// and `n_extra` descriptors, to be placed at `targets`, ride along as SCM_RIGHTS).
+struct weft_launch_spawn {
+    uint32_t type, id, argc, envc, grace_ms, n_extra;
+    int32_t targets[WEFT_LAUNCH_MAX_EXTRA_FDS];
+};
+
+/// Engine → launcher: signal a task (SIGTERM: its group and children; SIGKILL: its whole tree).
+struct weft_launch_signal {
+    uint32_t type, id;
+    int32_t sig;
+};
+
+/// Launcher → engine: a task started (`error` 0, `pid` as the launcher sees it) or could not; a task ended
+/// (`code`, `signaled`; `error` is the errno of a failed exec, the task's exit code is then 127).
+struct weft_launch_reply {
+    uint32_t type, id;
+    int32_t pid, error, code, signaled;
+};
+
+/// The launcher's main loop on `sock` (what `weft __task-launcher 3` runs). Returns the exit status.
+int weft_launcher_main(int sock);
+
+/// Sends a spawn request. Returns 0 or errno.
+int weft_launch_send_spawn(int sock, uint32_t id, uint32_t grace_ms, const char *cwd, char *const argv[], char *const envp[],
+                           int out_fd, const int *extra_fds, const int *extra_targets, int n_extra);
+
+/// Sends a signal request. Returns 0 or errno.
+int weft_launch_send_signal(int sock, uint32_t id, int sig);
+
+/// Receives one reply: 1 when `reply` was filled, 0 at EOF (the launcher is gone), -errno on error (-EAGAIN: none yet).
+int weft_launch_receive(int sock, struct weft_launch_reply *reply);
+
+/// Spawns the launcher (or bwrap running it) in its own process group: stdin /dev/null, stdout and stderr to
+/// `err_fd`, `sock_fd` as descriptor 3. Returns 0 and sets *pid, or errno.
+int weft_spawn_launcher(pid_t *pid, const char *path, char *const argv[], char *const envp[], int sock_fd, int err_fd);
+
+/// socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC). Returns 0 or errno.
+int weft_socketpair(int fds[2]);
+
 #endif

@@ -12,6 +12,10 @@ final class ActiveRun {
     var started = false
     var cancelling = false
     var cancelReason: String?
+    /// The run's task launcher (inside its sandbox, or outside with `sandbox: off`), started with its first task.
+    var launcher: LaunchChannel?
+    /// Why the launcher could not start (every task of the run then fails with it).
+    var launcherProblem: String?
 
     var id: String { record.id }
     /// `project/job`: the unit `max_concurrent_runs` applies to.
@@ -91,6 +95,8 @@ final class TaskProcess {
     var terminationReason: TerminationReason?
     /// The cross-process slot (lock file index) this attempt holds, if the fabric has slot locks.
     let slotLock: Int?
+    /// The launcher's id of this attempt, when it runs through the run's launcher (else it was spawned directly).
+    var launchID: UInt32?
 
     init(
         run: ActiveRun, node: TaskNode, pid: Int32, pidfd: Int32, pipeFD: Int32, logPath: String, logHeader: String,

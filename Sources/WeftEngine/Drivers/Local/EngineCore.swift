@@ -32,11 +32,17 @@ final class EngineCore: @unchecked Sendable {
     private var jobs: [String: JobSlots] = [:]
     /// Running processes by pidfd.
     private var processes: [Int32: TaskProcess] = [:]
-    /// pipe fd → pidfd of its process.
-    private var pipes: [Int32: Int32] = [:]
+    /// pipe fd → its process.
+    private var pipes: [Int32: TaskProcess] = [:]
+    /// Launcher socket → its run.
+    private var launcherSockets: [Int32: ActiveRun] = [:]
+    /// Launchers of finished runs, by pidfd, until they have exited and are reaped.
+    private var closingLaunchers: [Int32: LaunchChannel] = [:]
     private var timers: [EngineTimer] = []
     private var readBuffer = [UInt8](repeating: 0, count: 65536)
     private var spawner: Spawner?
+    /// Fabrics whose slots launcher-run tasks gave back in this turn of the loop.
+    private var launcherFreed = Set<String>()
 
     init(metastore: Metastore, options: LocalEngineOptions, hub: RunHub, writer: RunWriter) throws {
         self.metastore = metastore
@@ -83,13 +89,21 @@ final class EngineCore: @unchecked Sendable {
             events.removeAll(keepingCapacity: true)
             fds.append(wakeRead)
             events.append(WEFT_POLLIN)
-            for (pidfd, p) in processes {
+            for pidfd in processes.keys {
                 fds.append(pidfd)
                 events.append(WEFT_POLLIN)
-                if let pipe = p.pipeFD {
-                    fds.append(pipe)
-                    events.append(WEFT_POLLIN)
-                }
+            }
+            for pipe in pipes.keys {
+                fds.append(pipe)
+                events.append(WEFT_POLLIN)
+            }
+            for socket in launcherSockets.keys {
+                fds.append(socket)
+                events.append(WEFT_POLLIN)
+            }
+            for pidfd in closingLaunchers.keys {
+                fds.append(pidfd)
+                events.append(WEFT_POLLIN)
             }
             revents = [Int16](repeating: 0, count: fds.count)
             let timeout = pollTimeout()
@@ -98,13 +112,21 @@ final class EngineCore: @unchecked Sendable {
             if revents[0] != 0 { drainWake() }
             // Output first, then exits, so a process's last lines precede its finish event.
             var exited: [Int32] = []
+            var launcherReady: [Int32] = []
             for i in 1..<fds.count where revents[i] != 0 {
                 let fd = fds[i]
-                if let pidfd = pipes[fd], let p = processes[pidfd] {
+                if let p = pipes[fd] {
                     readOutput(p)
                 } else if processes[fd] != nil {
                     exited.append(fd)
+                } else if launcherSockets[fd] != nil {
+                    launcherReady.append(fd)
+                } else if let ch = closingLaunchers[fd], ch.reap(blocking: false) {
+                    closingLaunchers.removeValue(forKey: fd)
                 }
+            }
+            for socket in launcherReady {
+                if let run = launcherSockets[socket] { launcherMessages(run) }
             }
             // Finish every exited task (publishing its events) before starting the tasks that take their slots.
             var freed = Set<String>()
@@ -115,6 +137,8 @@ final class EngineCore: @unchecked Sendable {
                 }
             }
             for f in freed { pump(f) }
+            for f in launcherFreed { pump(f) }
+            launcherFreed.removeAll()
         }
     }
 
@@ -210,6 +234,13 @@ final class EngineCore: @unchecked Sendable {
 
     private func finishRun(_ run: ActiveRun) {
         guard runs.removeValue(forKey: run.id) != nil else { return }
+        if let ch = run.launcher {
+            // Every task has ended (and so has whatever it started): the launcher exits on EOF; reaped when it has.
+            launcherSockets.removeValue(forKey: ch.socket)
+            ch.shut()
+            if !ch.reap(blocking: false) { closingLaunchers[ch.pidfd] = ch }
+            run.launcher = nil
+        }
         let now = Date()
         let failed = run.order.filter { run.nodes[$0]?.record.state == .failed }
         if run.cancelling {
@@ -377,6 +408,8 @@ final class EngineCore: @unchecked Sendable {
         env.append("WEFT_RUN_ID=\(run.id)")
         env.append("WEFT_TASK=\(task.key)")
         env.append("WEFT_ATTEMPT=\(attempt)")
+        // Inside a sandbox the only temporary folder is its private /tmp.
+        if run.request.sandbox != nil { env.append("TMPDIR=/tmp") }
         for (k, v) in task.environment where !k.hasPrefix("WEFT_") { env.append("\(k)=\(v)") }
         if task.environment.isEmpty {
             env.append(contentsOf: baseEnvironment)
@@ -406,18 +439,50 @@ final class EngineCore: @unchecked Sendable {
             }
         }
 
+        let launcher: LaunchChannel?
+        do { launcher = try runLauncher(run) } catch {
+            failBeforeSpawn("\(error)")
+            return
+        }
         var pipeFDs: [Int32] = [-1, -1]
         let rc = weft_pipe(&pipeFDs)
         guard rc == 0, let spawner else {
             failBeforeSpawn("cannot create a pipe for the task's output: \(Self.errorText(rc)); too many open files?")
             return
         }
+        let logHeader = header + run.request.notices.map { "weft: \($0)\n" }.joined()
         let p = TaskProcess(
-            run: run, node: node, pid: 0, pidfd: -1, pipeFD: pipeFDs[0], logPath: logPath, logHeader: header,
+            run: run, node: node, pid: 0, pidfd: -1, pipeFD: pipeFDs[0], logPath: logPath, logHeader: logHeader,
             attempt: attempt, lines: LogLineProcessor(secrets: run.request.secretValues), slotLock: slotLock)
         p.startedAt = started
+        if let launcher {
+            let id: UInt32
+            do {
+                // The configuration's memfd rides along and lands at the same number in the task.
+                id = try launcher.spawn(
+                    argv: task.command, env: env, cwd: task.workingDirectory, outFD: pipeFDs[1],
+                    extraFDs: configFD >= 0 ? [configFD] : [],
+                    graceMilliseconds: UInt32(max(0, min(3_600_000, options.killGracePeriod * 1000))))
+            } catch {
+                close(pipeFDs[0])
+                close(pipeFDs[1])
+                if p.logFD >= 0 { close(p.logFD) }
+                failBeforeSpawn("\(error)")
+                return
+            }
+            close(pipeFDs[1])
+            if configFD >= 0 { close(configFD) }
+            p.launchID = id
+            launcher.tasks[id] = p
+            pipes[pipeFDs[0]] = p
+            node.process = p
+            node.phase = .running
+            if !run.request.notices.isEmpty { openLog(p) }
+            return
+        }
         node.process = p
         node.phase = .running
+        if !run.request.notices.isEmpty { openLog(p) }
         spawner.submit(
             Spawner.Job(
                 token: SpawnToken(runID: run.id, key: task.key, attempt: attempt), argv: task.command, env: env,
@@ -464,7 +529,15 @@ final class EngineCore: @unchecked Sendable {
         p.pid = result.pid
         p.pidfd = result.pidfd
         processes[result.pidfd] = p
-        if let fd = p.pipeFD { pipes[fd] = result.pidfd }
+        if let fd = p.pipeFD { pipes[fd] = p }
+        markStarted(p)
+    }
+
+    /// The task's process runs: recorded (with the pid that stops its group), its timeout armed.
+    private func markStarted(_ p: TaskProcess) {
+        let run = p.run
+        let node = p.node
+        let task = node.task
         let started = p.startedAt
         node.record.state = .running
         node.record.startedAt = started
@@ -473,11 +546,11 @@ final class EngineCore: @unchecked Sendable {
         node.record.message = nil
         node.record.progress = nil
         node.record.progressMessage = nil
-        writer.write(task: node.record, pid: result.pid)
+        writer.write(task: node.record, pid: p.pid)
         hub.updateTask(node.record, event: .taskStarted(runID: run.id, task: task.key, attempt: p.attempt, at: started))
         if p.terminationReason != nil {
             // Cancelled while starting.
-            _ = weft_kill_group(p.pid, WEFT_SIGTERM)
+            signalTask(p, WEFT_SIGTERM)
         } else if let timeout = task.timeout, timeout > 0 {
             addTimer(after: timeout, .timeout(runID: run.id, key: task.key, attempt: p.attempt))
         }
@@ -579,6 +652,11 @@ final class EngineCore: @unchecked Sendable {
         let reaped = weft_reap(p.pid, 1, &code, &signaled)
         close(p.pidfd)
         processes.removeValue(forKey: p.pidfd)
+        attemptEnded(p, known: reaped > 0, code: code, signaled: signaled != 0, execError: 0)
+    }
+
+    /// An attempt's process is gone (`known`: with this exit status): the task finishes, retries or fails.
+    private func attemptEnded(_ p: TaskProcess, known: Bool, code: Int32, signaled: Bool, execError: Int32) {
         // This attempt's timeout and kill timers are moot now.
         if !timers.isEmpty {
             let (runID, key, attempt) = (p.run.id, p.node.key, p.attempt)
@@ -596,9 +674,11 @@ final class EngineCore: @unchecked Sendable {
         node.process = nil
         releaseSlot(run.request.fabric.name, lock: p.slotLock)
 
-        let exitCode: Int32? = reaped > 0 && signaled == 0 ? code : nil
-        let how: String =
-            reaped <= 0 ? "exit status unknown" : signaled != 0 ? "killed by signal \(code)" : "exit code \(code)"
+        let exitCode: Int32? = known && !signaled ? code : nil
+        var how: String = !known ? "exit status unknown" : signaled ? "killed by signal \(code)" : "exit code \(code)"
+        if execError != 0 {
+            how = "cannot start \(node.task.command.first ?? "(empty command)"): \(Self.errorText(execError)); check the command and PATH"
+        }
         // A silent first attempt that succeeded leaves no log; any other end (a failure, a retry) is written down.
         if p.logFD < 0 && (exitCode != 0 || p.attempt > 1) { openLog(p) }
         if p.logFD >= 0 {
@@ -639,8 +719,136 @@ final class EngineCore: @unchecked Sendable {
     private func terminate(_ p: TaskProcess, message: String) {
         guard p.terminationReason == nil else { return }
         p.terminationReason = message == "cancelled" ? .cancel : .timeout
-        if p.pid > 0 { _ = weft_kill_group(p.pid, WEFT_SIGTERM) }
+        if p.pid > 0 || p.launchID != nil { signalTask(p, WEFT_SIGTERM) }
         addTimer(after: options.killGracePeriod, .kill(runID: p.run.id, key: p.node.key, attempt: p.attempt))
+    }
+
+    /// Sends a signal to a running attempt: through its launcher (SIGTERM: the task's group and children;
+    /// SIGKILL: everything it started), or to its process group.
+    private func signalTask(_ p: TaskProcess, _ sig: Int32) {
+        if let id = p.launchID {
+            p.run.launcher?.signal(id, sig)
+        } else if p.pid > 0 {
+            _ = weft_kill_group(p.pid, sig)
+        }
+    }
+
+    // MARK: launchers
+
+    /// The run's launcher, started on first use: inside the run's sandbox when it has one; outside it otherwise
+    /// (when the launcher binary is there; else nil: tasks are spawned directly). Throws why a sandboxed run
+    /// cannot start its tasks.
+    private func runLauncher(_ run: ActiveRun) throws -> LaunchChannel? {
+        if let ch = run.launcher { return ch }
+        if let problem = run.launcherProblem { throw LaunchError(problem) }
+        let sandbox = run.request.sandbox
+        guard let path = options.launcherPath else {
+            guard sandbox == nil else {
+                let why = "cannot sandbox the task: the weft executable that starts tasks in the sandbox was not found next to this program (set WEFT_LAUNCHER to it)"
+                run.launcherProblem = why
+                throw LaunchError(why)
+            }
+            return nil
+        }
+        let extra = [run.request.logDirectory]
+        let env = ["PATH=/usr/local/bin:/usr/bin:/bin", "WEFT_RUN_ID=\(run.id)"]
+        do {
+            let ch = try LaunchChannel.start(launcher: path, sandbox: sandbox, extraReadOnly: extra, environment: env)
+            run.launcher = ch
+            launcherSockets[ch.socket] = run
+            return ch
+        } catch {
+            run.launcherProblem = "\(error)"
+            throw error
+        }
+    }
+
+    /// Replies from a run's launcher: tasks started, tasks ended; or the launcher is gone (its tasks fail).
+    private func launcherMessages(_ run: ActiveRun) {
+        guard let ch = run.launcher else { return }
+        for message in ch.receive() {
+            switch message {
+            case .reply(let r):
+                guard let p = ch.tasks[r.id] else { continue }
+                if r.type == UInt32(WEFT_LAUNCH_STARTED) {
+                    if r.error != 0 {
+                        ch.tasks.removeValue(forKey: r.id)
+                        launchedFailed(p, why: "cannot start \(p.node.task.command.first ?? "(empty command)"): \(Self.errorText(r.error))")
+                        continue
+                    }
+                    // Outside a sandbox the task's own process group; inside, the sandbox's (its pid namespace).
+                    p.pid = ch.sandboxed ? ch.pid : r.pid
+                    markStarted(p)
+                } else if r.type == UInt32(WEFT_LAUNCH_EXITED) {
+                    ch.tasks.removeValue(forKey: r.id)
+                    launchedExited(p, known: true, code: r.code, signaled: r.signaled != 0, execError: r.error)
+                }
+            case .closed:
+                let detail = ch.errorOutput()
+                let why =
+                    "the task \(ch.sandboxed ? "sandbox" : "launcher") stopped"
+                    + (detail.isEmpty ? "" : ": \(detail)")
+                    + (ch.sandboxed ? "; check that bubblewrap works here (bwrap --ro-bind / / true), or set the fabric's sandbox to off" : "")
+                launcherSockets.removeValue(forKey: ch.socket)
+                ch.shut()
+                if !ch.reap(blocking: false) { closingLaunchers[ch.pidfd] = ch }
+                run.launcher = nil
+                run.launcherProblem = why
+                let left = ch.tasks.values.sorted { $0.node.key < $1.node.key }
+                ch.tasks.removeAll()
+                for p in left {
+                    if p.node.record.state == .running {
+                        openLog(p)
+                        if p.logFD >= 0 { writeAll(p.logFD, "weft: \(why)\n") }
+                        launchedExited(p, known: false, code: 0, signaled: false, execError: 0)
+                    } else {
+                        launchedFailed(p, why: why)
+                    }
+                }
+                return
+            }
+        }
+    }
+
+    /// A launched attempt ended: its remaining output is read, then it finishes like any other.
+    private func launchedExited(_ p: TaskProcess, known: Bool, code: Int32, signaled: Bool, execError: Int32) {
+        if let fd = p.pipeFD {
+            readOutput(p)
+            if p.pipeFD == fd {
+                if let last = p.lines.finish() { emit([last], p) }
+                close(fd)
+                pipes.removeValue(forKey: fd)
+                p.pipeFD = nil
+            }
+        }
+        launcherFreed.insert(p.run.request.fabric.name)
+        if p.node.record.state != .running {
+            // Ended before it was reported started (e.g. its keeper could not fork): record the start first.
+            markStarted(p)
+        }
+        attemptEnded(p, known: known, code: code, signaled: signaled, execError: execError)
+    }
+
+    /// A launched attempt that never started: says why in its log, gives its slot back, fails.
+    private func launchedFailed(_ p: TaskProcess, why: String) {
+        let node = p.node
+        let run = p.run
+        if let fd = p.pipeFD {
+            close(fd)
+            pipes.removeValue(forKey: fd)
+            p.pipeFD = nil
+        }
+        openLog(p)
+        if p.logFD >= 0 {
+            writeAll(p.logFD, "weft: \(why)\n")
+            close(p.logFD)
+            p.logFD = -1
+        }
+        node.process = nil
+        node.record.startedAt = p.startedAt
+        releaseSlot(run.request.fabric.name, lock: p.slotLock)
+        launcherFreed.insert(run.request.fabric.name)
+        finish(node, run, state: .failed, exitCode: nil, message: why)
     }
 
     // MARK: timers
@@ -666,13 +874,13 @@ final class EngineCore: @unchecked Sendable {
         for t in due {
             switch t.action {
             case .timeout(let runID, let key, let attempt):
-                if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt, p.pid > 0 {
+                if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt, p.pid > 0 || p.launchID != nil {
                     terminate(p, message: "timeout")
                 }
             case .kill(let runID, let key, let attempt):
                 if let p = runs[runID]?.nodes[key]?.process, p.attempt == attempt {
-                    if p.pid > 0 {
-                        _ = weft_kill_group(p.pid, WEFT_SIGKILL)
+                    if p.pid > 0 || p.launchID != nil {
+                        signalTask(p, WEFT_SIGKILL)
                     } else {
                         // Still starting: try again after another grace period.
                         addTimer(after: options.killGracePeriod, .kill(runID: runID, key: key, attempt: attempt))

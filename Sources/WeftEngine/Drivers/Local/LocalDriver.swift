@@ -30,8 +30,8 @@ public final class LocalDriver: FabricDriver {
         FabricSettingsSchema(
             kind: .local,
             settings: [
-                .init("sandbox", .onOff, help: "run each task in a sandbox of its own"),
-                .init("network", .onOff, help: "whether tasks may reach the network"),
+                .init("sandbox", .onOff, help: "run tasks in a bubblewrap sandbox (default on)"),
+                .init("network", .onOff, help: "whether tasks may reach the network (default on; off on production)"),
             ])
     }
 
@@ -162,7 +162,38 @@ public final class LocalDriver: FabricDriver {
         let sh = FileManager.default.isExecutableFile(atPath: "/bin/sh")
         out.append(FabricCheck(name: "/bin/sh found", ok: sh, detail: sh ? "/bin/sh" : "script tasks need /bin/sh"))
         out.append(FabricCheck(name: "slots", ok: fabric.slots >= 1, detail: "\(fabric.slots) task(s) at once"))
+        out.append(Self.sandboxCheck(fabric, launcher: options.launcherPath))
         return out
+    }
+
+    /// Whether the fabric's tasks can be sandboxed here, tested for real (one `bwrap` start).
+    static func sandboxCheck(_ fabric: Fabric, launcher: String?) -> FabricCheck {
+        let network = networkAllowed(fabric) ? "network on" : "network off"
+        if fabric.settings["sandbox"] == "off" {
+            return FabricCheck(
+                name: "sandbox", ok: true, detail: "off: tasks run unsandboxed and can reach everything this user can")
+        }
+        switch SandboxSupport.status {
+        case .unavailable(let reason):
+            let what = fabric.stage == .development ? "tasks would run unsandboxed (with a warning)" : "runs are refused"
+            return FabricCheck(
+                name: "sandbox", ok: false,
+                detail: "\(reason): \(what); install bubblewrap (apt-get install bubblewrap) or set sandbox=off")
+        case .available(let bwrap):
+            guard launcher != nil else {
+                return FabricCheck(name: "sandbox", ok: false, detail: "the weft executable that starts tasks in the sandbox was not found; set WEFT_LAUNCHER")
+            }
+            var args = ["--ro-bind", "/", "/", "--unshare-pid", "--die-with-parent", "--cap-drop", "ALL"]
+            if !networkAllowed(fabric) { args.append("--unshare-net") }
+            let out = try? ProcessRunner.run(bwrap, args + ["/bin/true"])
+            guard let out, out.status == 0 else {
+                let why = out?.stderr.trimmingCharacters(in: .whitespacesAndNewlines) ?? "cannot start \(bwrap)"
+                return FabricCheck(
+                    name: "sandbox", ok: false,
+                    detail: "\(bwrap) does not work here: \(why); enable user namespaces, or set sandbox=off")
+            }
+            return FabricCheck(name: "sandbox", ok: true, detail: "bubblewrap (\(bwrap)), \(network)")
+        }
     }
 
     /// The first executable `name` on `PATH`.
@@ -180,7 +211,13 @@ public final class LocalDriver: FabricDriver {
     /// Turns a plan into processes: the revision's export, argv per task, configuration JSON with secrets.
     func resolve(_ plan: RunPlan) throws -> RunRequest {
         let fabric = plan.fabric
-        let checkout = try workspace.exportRevision(project: plan.project, commit: plan.revision.commit, fabric: fabric.name)
+        let export = try workspace.verifiedExport(project: plan.project, commit: plan.revision.commit, fabric: fabric.name)
+        let checkout = export.path
+        var notices: [String] = []
+        if let repaired = export.repaired {
+            notices.append(
+                "the checkout of \(plan.project) at \(plan.revision.commit.prefix(10)) did not match the commit (\(repaired)); it was exported again from the commit, and this run uses that")
+        }
         // Only the secrets the plan references are decrypted, only now, and only into the task configuration files.
         let wanted = plan.secretReferences
         let secrets = wanted.isEmpty ? [:] : try workspace.secretValues(fabric: fabric.name).filter { wanted.contains($0.key) }
@@ -212,12 +249,53 @@ public final class LocalDriver: FabricDriver {
         let dataRoot = workspace.dataRoot(fabric: fabric.name)
         try FileManager.default.createDirectory(
             atPath: dataRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let isolation = try Self.isolation(fabric, checkout: checkout, dataRoot: dataRoot, launcher: options.launcherPath)
+        notices += isolation.notices
         return RunRequest(
             runID: plan.runID, project: plan.project, job: plan.job, fabric: fabric, commit: plan.revision.commit,
             trigger: plan.trigger, user: plan.user, maxConcurrentRuns: plan.maxConcurrentRuns, tasks: tasks,
             secretValues: Array(secrets.values), dataRoot: dataRoot,
             logDirectory: workspace.runDirectory(fabric: fabric.name, runID: plan.runID),
-            slotLockDirectory: workspace.slotLockDirectory(fabric: fabric.name), release: plan.revision.release)
+            slotLockDirectory: workspace.slotLockDirectory(fabric: fabric.name), release: plan.revision.release,
+            sandbox: isolation.sandbox, notices: notices)
+    }
+
+    /// Whether a fabric's tasks may reach the network: its `network` setting, else on for development and QA and
+    /// off for production (a production pipeline that needs the network says so with `network: on`).
+    static func networkAllowed(_ fabric: Fabric) -> Bool {
+        if let set = fabric.settings["network"] { return set != "off" }
+        return fabric.stage != .production
+    }
+
+    /// The sandbox of a run on `fabric` (nil with `sandbox: off`), and the notices for its task logs. Where
+    /// bubblewrap cannot run, a development fabric runs unsandboxed with a warning in every task log; a QA or
+    /// production fabric is refused unless it says `sandbox: off`.
+    static func isolation(
+        _ fabric: Fabric, checkout: String, dataRoot: String, launcher: String?, support: SandboxSupport.Status = SandboxSupport.status
+    ) throws -> (sandbox: TaskSandbox?, notices: [String]) {
+        let network = networkAllowed(fabric)
+        guard fabric.settings["sandbox"] != "off" else {
+            return (nil, network ? [] : ["warning: network: off is not enforced because this fabric's sandbox is off"])
+        }
+        var status = support
+        if case .available = status, launcher == nil {
+            status = .unavailable(reason: "the weft executable that starts tasks inside the sandbox was not found (set WEFT_LAUNCHER to it)")
+        }
+        switch status {
+        case .available(let bwrap):
+            return (TaskSandbox(bwrap: bwrap, network: network, readOnly: [checkout], readWrite: [dataRoot]), [])
+        case .unavailable(let reason):
+            if fabric.stage == .development {
+                return (
+                    nil,
+                    [
+                        "warning: \(reason), so this task of development fabric \(fabric.name) runs WITHOUT a sandbox (it can read and write anything this user can); install bubblewrap (apt-get install bubblewrap), or set 'weft fabric update \(fabric.name) --set sandbox=off' to run unsandboxed on purpose"
+                    ]
+                )
+            }
+            throw WeftError.failure(
+                "refusing to run tasks of \(fabric.stage.rawValue) fabric \(fabric.name) without a sandbox: \(reason). Install bubblewrap (apt-get install bubblewrap) and make sure user namespaces are enabled, or, if this fabric may run tasks unsandboxed, 'weft fabric update \(fabric.name) --set sandbox=off'")
+        }
     }
 
     static func jsonValue(_ v: ConfigValue, fabric: String, secrets: [String: String], task: String) throws -> Any {

@@ -58,11 +58,17 @@ public struct RunRequest: Sendable, Hashable {
     public var slotLockDirectory: String?
     /// The release version being run, nil when the commit is not a release.
     public var release: String?
+    /// The sandbox the run's tasks share; nil: none (`sandbox: off`, or a development fabric on a machine
+    /// without bubblewrap — then `sandboxWarning` says so in every task's log).
+    public var sandbox: TaskSandbox?
+    /// Lines written at the top of each task's log, after `weft: ` (e.g. why the run is not sandboxed although its
+    /// fabric asks, or that its checkout did not match the commit and was exported again).
+    public var notices: [String]
 
     public init(
         runID: String, project: String, job: String, fabric: Fabric, commit: String, trigger: RunTrigger, user: String,
         maxConcurrentRuns: Int, tasks: [ResolvedTask], secretValues: [String], dataRoot: String, logDirectory: String,
-        slotLockDirectory: String? = nil, release: String? = nil
+        slotLockDirectory: String? = nil, release: String? = nil, sandbox: TaskSandbox? = nil, notices: [String] = []
     ) {
         self.runID = runID
         self.project = project
@@ -78,5 +84,7 @@ public struct RunRequest: Sendable, Hashable {
         self.logDirectory = logDirectory
         self.slotLockDirectory = slotLockDirectory
         self.release = release
+        self.sandbox = sandbox
+        self.notices = notices
     }
 }
