@@ -25,7 +25,10 @@ public final class Metastore: Sendable {
     /// do and never written (`MetastoreFile.check`).
     public init(path: String, connections: Connections = .pool) throws {
         self.path = path
-        if FileManager.default.fileExists(atPath: path) { try MetastoreFile.check(path) }
+        // Checked (unless this process has it open already) and counted as open in one step: see `OpenMetastores`.
+        var key = try OpenMetastores.retain(path)
+        var opened = false
+        defer { if !opened { OpenMetastores.release(key) } }
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
@@ -56,7 +59,16 @@ public final class Metastore: Sendable {
         } catch {
             throw WeftError.workspace("cannot open the metastore \(path): \(error)")
         }
+        // A file created just now is counted from here.
+        if key == nil { key = OpenMetastores.retainCreated(path) }
+        fileKey = key
+        opened = true
     }
+
+    /// The metastore file (device, inode) this instance counts as open in `OpenMetastores`.
+    private let fileKey: OpenMetastores.Key?
+
+    deinit { OpenMetastores.release(fileKey) }
 
     /// All schema migrations, in order. Never edit a shipped migration; add a new one.
     static var migrator: DatabaseMigrator {
@@ -338,12 +350,72 @@ public final class Metastore: Sendable {
     }
 }
 
+/// The metastore files this process has open, by device and inode. SQLite's locks are POSIX record locks, which
+/// belong to the process: closing *any* descriptor of the file — such as the one `MetastoreFile.check` reads the
+/// header with — drops every lock this process's connections hold on it (SQLite itself keeps its own descriptors
+/// open for that reason). So the header is read only while no connection of this process has the file open, under
+/// one lock with the counting; a file already open here was checked when it was first opened.
+enum OpenMetastores {
+    struct Key: Hashable, Sendable {
+        let dev: UInt64, ino: UInt64
+    }
+
+    nonisolated(unsafe) private static var open: [Key: Int] = [:]
+    private static let lock = NSLock()
+
+    static func key(_ path: String) -> Key? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Key(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
+    }
+
+    /// Checks the file at `path` when nothing here has it open, then counts it; nil when there is no file yet.
+    static func retain(_ path: String) throws(WeftError) -> Key? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let k = key(path) else { return nil }
+        if open[k, default: 0] == 0 { try MetastoreFile.checkUnlocked(path) }
+        open[k, default: 0] += 1
+        return k
+    }
+
+    /// Counts a file SQLite has just created.
+    static func retainCreated(_ path: String) -> Key? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let k = key(path) else { return nil }
+        open[k, default: 0] += 1
+        return k
+    }
+
+    static func release(_ k: Key?) {
+        guard let k else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let n = open[k, default: 0] - 1
+        open[k] = n > 0 ? n : nil
+    }
+
+    /// Checks `path` unless this process has it open (then it was checked when opened).
+    static func check(_ path: String) throws(WeftError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let k = key(path), open[k, default: 0] > 0 { return }
+        try MetastoreFile.checkUnlocked(path)
+    }
+}
+
 /// What an existing metastore file is, checked before SQLite opens it for writing.
 public enum MetastoreFile {
+    /// Throws `.workspace` with what to do when the file at `path` is not a Weft metastore (see `checkUnlocked`).
+    /// A file this process already has open is not read again.
+    public static func check(_ path: String) throws(WeftError) { try OpenMetastores.check(path) }
+
     /// Throws `.workspace` with what to do when the file at `path` is not a Weft metastore: empty, shorter than its
     /// header says (truncated), not a SQLite database, another application's database (`application_id`), or a
-    /// SQLite database without Weft's schema. Reads only; the file is left as it is.
-    public static func check(_ path: String) throws(WeftError) {
+    /// SQLite database without Weft's schema. Reads only; the file is left as it is. Only while no connection of
+    /// this process has the file open (`OpenMetastores`).
+    static func checkUnlocked(_ path: String) throws(WeftError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw refusal(path, "cannot be read (\(String(cString: strerror(errno))))", restore: false) }
         defer { close(fd) }
