@@ -38,6 +38,9 @@ public struct Git: Sendable {
         // Commits are reproducible and never ask anything.
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_CONFIG_NOSYSTEM"] = "1"
+        // Read commands (status, diff) do not take the index lock to refresh stat data: a git killed with Weft
+        // (PR_SET_PDEATHSIG) then never leaves an index.lock behind outside a journalled write.
+        env["GIT_OPTIONAL_LOCKS"] = "0"
         env["GIT_CONFIG_GLOBAL"] = "/dev/null"
         env["LC_ALL"] = "C"
         // No automatic `git maintenance`/`gc --auto` after every commit (a process per write); Weft runs it every 100 writes.
