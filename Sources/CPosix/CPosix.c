@@ -2,6 +2,7 @@
 #include "CPosix.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -29,6 +30,14 @@ int weft_spawn_keeping(pid_t *pid, const char *cwd, char *const argv[], char *co
     posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
     // dup2 onto itself clears FD_CLOEXEC in the child only (POSIX 2024, glibc >= 2.29): no other child gets it.
     if (keep_fd > 2) posix_spawn_file_actions_adddup2(&fa, keep_fd, keep_fd);
+    // Nothing else the process holds reaches the child, not even descriptors another thread opened without
+    // O_CLOEXEC. (A close of a descriptor that is not open is ignored by glibc.)
+    if (keep_fd > 2) {
+        for (int fd = 3; fd < keep_fd; fd++) posix_spawn_file_actions_addclose(&fa, fd);
+        posix_spawn_file_actions_addclosefrom_np(&fa, keep_fd + 1);
+    } else {
+        posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    }
     if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&fa, cwd);
 
     sigset_t empty, defaults;
@@ -56,6 +65,17 @@ int weft_spawn_keeping(pid_t *pid, const char *cwd, char *const argv[], char *co
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     return rc;
+}
+
+void weft_cloexec_from(int first) {
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+    // Kernels before 5.11: every open descriptor, one by one.
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536) max = 65536;
+    for (int fd = first; fd < max; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0 && !(flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
 }
 
 int weft_pipe(int fds[2]) {

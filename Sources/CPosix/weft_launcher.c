@@ -245,6 +245,8 @@ static void keeper(int sock, uint32_t id, uint32_t grace_ms, const char *cwd, ch
         // target first so that no dup2 overwrites a descriptor still to be placed.
         int moved[MAX_FDS];
         for (int i = 0; i < nfds; i++) moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100);
+        // Nothing else this process holds reaches the task: every other descriptor closes on exec.
+        weft_cloexec_from(3);
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0 && devnull != 0) { dup2(devnull, 0); close(devnull); }
         dup2(moved[0], 1);
@@ -475,6 +477,9 @@ int weft_spawn_launcher(pid_t *pid, const char *path, char *const argv[], char *
     posix_spawn_file_actions_adddup2(&fa, err_fd, 1);
     posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
     posix_spawn_file_actions_adddup2(&fa, sock_fd, 3);
+    // Descriptors other threads opened without O_CLOEXEC (Foundation's Process keeps one end of a socket pair
+    // open until its child exits) must not live on in the launcher and every task.
+    posix_spawn_file_actions_addclosefrom_np(&fa, 4);
     sigset_t empty, defaults;
     sigemptyset(&empty);
     sigemptyset(&defaults);

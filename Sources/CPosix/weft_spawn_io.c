@@ -47,6 +47,8 @@ static int spawn_io_child(void *p) {
     int in = fcntl(a->in_fd, F_DUPFD_CLOEXEC, 3), out = fcntl(a->out_fd, F_DUPFD_CLOEXEC, 3), err = fcntl(a->err_fd, F_DUPFD_CLOEXEC, 3);
     if (in < 0 || out < 0 || err < 0) goto fail;
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) goto fail;
+    // The fd table is the child's own (no CLONE_FILES): nothing above 2 survives the exec.
+    weft_cloexec_from(3);
     sigset_t empty;
     sigemptyset(&empty);
     sigprocmask(SIG_SETMASK, &empty, NULL);

@@ -206,6 +206,27 @@ struct SandboxTests {
         #expect(Self.processes(containing: timedOut).isEmpty, "left behind: \(Self.processes(containing: timedOut))")
     }
 
+    /// A task holds only its stdin, stdout and stderr: no descriptor of the Weft process (its metastore, its sockets,
+    /// a pipe someone opened without close-on-exec) reaches it, through the launcher or not.
+    @Test(arguments: ["on", "off"])
+    func aTaskInheritsNoDescriptorOfTheWeftProcess(sandbox: String) async throws {
+        let fx = try ServiceFixture()
+        let service = fx.service()
+        try Self.setFabric(fx, "development", ["sandbox": sandbox])
+        var leaky: [Int32] = [-1, -1]
+        #expect(pipe(&leaky) == 0)
+        defer { close(leaky[0]); close(leaky[1]) }
+        let script = "echo \"FDS $(ls /proc/self/fd | tr '\\n' ' ')\""
+        try Self.commit(fx, ["jobs/fds.yaml": Self.job(fx, "fds", fabric: "development", script: script)])
+        let (run, log) = try await Self.run(fx, service, fx.alice, "probe/fds")
+        #expect(run.state == .success, "\(log)")
+        let line = try #require(log.split(separator: "\n").first { $0.contains("FDS ") }, "\(log)")
+        let fds = Set(line.split(separator: " ").dropFirst().compactMap { Int32($0) })
+        // 0-2, and the directory `ls` reads (/proc/self/fd is ls's own); nothing else.
+        #expect(fds.isSubset(of: [0, 1, 2, 3]), "the task holds \(fds.sorted()): \(line)")
+        #expect(!fds.contains(leaky[0]) && !fds.contains(leaky[1]))
+    }
+
     @Test func theIsolationOfAFabricFollowsItsSettingsAndStage() throws {
         let dev = Fabric(name: "dev", ownerTeam: "developers", stage: .development, kind: .local, slots: 1)
         let prod = Fabric(name: "prod", ownerTeam: "ops", stage: .production, kind: .local, slots: 1)

@@ -15,6 +15,19 @@ import WeftDomain
         #expect(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(SIGKILL))
     }
 
+    /// A helper holds only its stdin, stdout and stderr, even when the parent has descriptors without close-on-exec.
+    @Test func childInheritsNoOtherDescriptor() throws {
+        var leaky: [Int32] = [-1, -1]
+        #expect(pipe(&leaky) == 0)
+        defer { close(leaky[0]); close(leaky[1]) }
+        let out = try ProcessRunner.run("/bin/ls", ["/proc/self/fd"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let fds = Set(out.stdout.split(separator: "\n").compactMap { Int32($0) })
+        // 0-2 and the directory ls reads.
+        #expect(fds.isSubset(of: [0, 1, 2, 3]), "the child holds \(fds.sorted())")
+        #expect(!fds.contains(leaky[0]) && !fds.contains(leaky[1]))
+    }
+
     /// No signal blocked, SIGPIPE not ignored in the child, whatever the parent does.
     @Test func childStartsWithCleanSignals() throws {
         let previous = signal(SIGPIPE, SIG_IGN)
