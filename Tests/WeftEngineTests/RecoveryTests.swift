@@ -141,17 +141,27 @@ struct RecoveryTests {
         let other = try Metastore(path: fx.root + "/weft.sqlite")
         let follower = RunFollower(metastore: other, runID: req.runID, logDirectory: req.logDirectory, minInterval: 0.02)
         let stream = follower.events()
-        let events = try await withTimeout(20, "follower") {
-            var out: [RunEvent] = []
-            for try await e in stream {
-                out.append(e)
-                // Open the gate once the task has reported progress (seen live, or already in the snapshot).
-                var progressed = false
-                if case .taskProgress(_, "a", _, _) = e { progressed = true }
-                if case .snapshot(_, let tasks) = e, tasks[key: "a"]?.progress != nil { progressed = true }
-                if progressed { _ = FileManager.default.createFile(atPath: gate, contents: nil) }
+        let seen = SeenEvents()
+        let events: [RunEvent]
+        do {
+            events = try await withTimeout(20, "follower") {
+                var out: [RunEvent] = []
+                for try await e in stream {
+                    out.append(e)
+                    seen.add(e)
+                    // Open the gate once the task has reported progress (seen live, or already in the snapshot).
+                    var progressed = false
+                    if case .taskProgress(_, "a", _, _) = e { progressed = true }
+                    if case .snapshot(_, let tasks) = e, tasks[key: "a"]?.progress != nil { progressed = true }
+                    if progressed { _ = FileManager.default.createFile(atPath: gate, contents: nil) }
+                }
+                return out
             }
-            return out
+        } catch {
+            let owner = fx.engine.snapshot(runID: req.runID).map { "\($0.0.state) \($0.1.map { "\($0.key)=\($0.state)/\($0.progress ?? -1)" })" }
+            let stored = try? other.taskRuns(runID: req.runID).map { "\($0.key)=\($0.state)/\($0.progress ?? -1)" }
+            Issue.record("\(error); the follower saw: \(seen.summary); the owner's engine: \(owner ?? "no run"); the metastore: \(stored ?? [])")
+            return
         }
         if case .snapshot = events.first {} else { Issue.record("first event must be a snapshot") }
         let lines = events.compactMap { e -> String? in if case .taskLog(_, _, let l) = e { return l } else { return nil } }
@@ -170,4 +180,12 @@ struct RecoveryTests {
             return
         }
     }
+}
+
+/// What a stream delivered so far, readable when waiting for it times out.
+final class SeenEvents: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [String] = []
+    func add(_ e: RunEvent) { lock.withLock { events.append(String(describing: e).prefix(160).description) } }
+    var summary: String { lock.withLock { events.isEmpty ? "nothing" : events.joined(separator: " | ") } }
 }
