@@ -32,12 +32,8 @@ int weft_spawn_keeping(pid_t *pid, const char *cwd, char *const argv[], char *co
     if (keep_fd > 2) posix_spawn_file_actions_adddup2(&fa, keep_fd, keep_fd);
     // Nothing else the process holds reaches the child, not even descriptors another thread opened without
     // O_CLOEXEC. (A close of a descriptor that is not open is ignored by glibc.)
-    if (keep_fd > 2) {
-        for (int fd = 3; fd < keep_fd; fd++) posix_spawn_file_actions_addclose(&fa, fd);
-        posix_spawn_file_actions_addclosefrom_np(&fa, keep_fd + 1);
-    } else {
-        posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    }
+    for (int fd = 3; fd < keep_fd; fd++) posix_spawn_file_actions_addclose(&fa, fd);
+    posix_spawn_file_actions_addclosefrom_np(&fa, keep_fd > 2 ? keep_fd + 1 : 3);
     if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&fa, cwd);
 
     sigset_t empty, defaults;

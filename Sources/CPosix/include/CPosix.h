@@ -17,9 +17,10 @@ int weft_spawn_keeping(pid_t *pid, const char *cwd, char *const argv[], char *co
 /// a file that exists only while some process holds it. Returns the descriptor, or -errno.
 int weft_sealed_memfd(const char *name, const void *bytes, size_t count);
 
-/// pipe2(O_CLOEXEC); the read end is made non-blocking. Returns 0 or errno.
 /// Marks every descriptor from `first` up close-on-exec (close_range, or one by one on old kernels).
 void weft_cloexec_from(int first);
+
+/// pipe2(O_CLOEXEC); the read end is made non-blocking. Returns 0 or errno.
 int weft_pipe(int fds[2]);
 
 /// Sets O_NONBLOCK on an fd. Returns 0 or errno.
