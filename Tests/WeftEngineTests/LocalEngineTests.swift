@@ -77,7 +77,7 @@ struct LocalEngineTests {
         #expect(run.state == .failed)
         #expect(tasks[key: "slow"]?.message?.contains("timed out") == true)
         #expect(Date().timeIntervalSince(start) < 5)
-        #expect(processes(ofRun: req.runID).isEmpty)
+        expectRunProcessesGone(req.runID)
     }
 
     @Test func cancelMidRunLeavesNoProcesses() async throws {
@@ -115,7 +115,7 @@ struct LocalEngineTests {
         #expect(tasks.state("second") == .cancelled)
         #expect(tasks.state("later") == .cancelled)
         #expect(try fx.metastore.run(id: req.runID)?.state == .cancelled)
-        #expect(processes(ofRun: req.runID).isEmpty)
+        expectRunProcessesGone(req.runID)
     }
 
     @Test func cancelEscalatesToSIGKILL() async throws {
@@ -135,7 +135,7 @@ struct LocalEngineTests {
             Issue.record("expected cancelled, got \(String(describing: events.last))")
             return
         }
-        #expect(processes(ofRun: req.runID).isEmpty)
+        expectRunProcessesGone(req.runID)
     }
 
     @Test func maxConcurrentRunsQueuesTheSecondRun() async throws {
@@ -305,5 +305,46 @@ struct LocalEngineTests {
         #expect(run.state == .failed)
         #expect(tasks[key: "x"]?.message?.contains("cannot start") == true)
         #expect(tasks[key: "y"]?.message?.contains("working directory /no/such/dir does not exist") == true)
+    }
+}
+
+@Suite("LocalEngine: a task's first line", .timeLimit(.minutes(1)))
+struct FirstLineTests {
+    /// A task that prints progress at once: its start is published before that line, and the line's progress
+    /// stays on the task (the start, reported by the launcher after the task may have written, resets nothing).
+    @Test func progressPrintedAtOnceComesAfterTheStartAndStays() async throws {
+        let fx = try EngineFixture(slots: 24)
+        let gate = fx.root + "/gate"
+        let keys = (0..<24).map { "t\($0)" }
+        let req = fx.request(
+            keys.map { sh($0, "echo '::progress 0.5 half'; while [ ! -e \(gate) ]; do sleep 0.02; done") })
+        let (_, stream) = try await fx.engine.startWatching(req)
+        let engine = fx.engine
+        let events = try await withTimeout(20, "the run") {
+            var out: [RunEvent] = []
+            var progressed = Set<String>()
+            for try await e in stream {
+                out.append(e)
+                if case .taskProgress(_, let key, _, _) = e {
+                    progressed.insert(key)
+                    if progressed.count == keys.count {
+                        // Every task has printed; what the engine holds for each still says so.
+                        let tasks = engine.snapshot(runID: req.runID)?.1 ?? []
+                        let lost = keys.filter { tasks[key: $0]?.progress != 0.5 || tasks[key: $0]?.progressMessage != "half" }
+                        #expect(lost.isEmpty, "progress lost on \(lost)")
+                        _ = FileManager.default.createFile(atPath: gate, contents: nil)
+                    }
+                }
+            }
+            return out
+        }
+        #expect(events.last?.isFinished == true)
+        for key in keys {
+            let started = events.firstIndex { if case .taskStarted(_, key, _, _) = $0 { return true } else { return false } }
+            let firstLine = events.firstIndex { if case .taskLog(_, key, _) = $0 { return true } else { return false } }
+            #expect(started != nil && firstLine != nil && started! < firstLine!, "\(key): started at \(String(describing: started)), first line at \(String(describing: firstLine))")
+        }
+        let stored = try fx.metastore.taskRuns(runID: req.runID)
+        #expect(stored.allSatisfy { $0.state == .success && $0.progress == 1 })
     }
 }

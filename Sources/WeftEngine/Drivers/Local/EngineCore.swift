@@ -474,7 +474,8 @@ final class EngineCore: @unchecked Sendable {
             if configFD >= 0 { close(configFD) }
             p.launchID = id
             launcher.tasks[id] = p
-            pipes[pipeFDs[0]] = p
+            // Its output is read once the launcher says it started (see `launcherMessages`), so the start comes
+            // before its first line and resets nothing that line set (its progress).
             node.process = p
             node.phase = .running
             if !run.request.notices.isEmpty { openLog(p) }
@@ -779,6 +780,7 @@ final class EngineCore: @unchecked Sendable {
                     // Outside a sandbox the task's own process group; inside, the sandbox's (its pid namespace).
                     p.pid = ch.sandboxed ? ch.pid : r.pid
                     markStarted(p)
+                    if let fd = p.pipeFD { pipes[fd] = p }
                 } else if r.type == UInt32(WEFT_LAUNCH_EXITED) {
                     ch.tasks.removeValue(forKey: r.id)
                     launchedExited(p, known: true, code: r.code, signaled: r.signaled != 0, execError: r.error)
@@ -812,6 +814,10 @@ final class EngineCore: @unchecked Sendable {
 
     /// A launched attempt ended: its remaining output is read, then it finishes like any other.
     private func launchedExited(_ p: TaskProcess, known: Bool, code: Int32, signaled: Bool, execError: Int32) {
+        if p.node.record.state != .running {
+            // Ended before it was reported started (e.g. its keeper could not fork): record the start first.
+            markStarted(p)
+        }
         if let fd = p.pipeFD {
             readOutput(p)
             if p.pipeFD == fd {
@@ -822,10 +828,6 @@ final class EngineCore: @unchecked Sendable {
             }
         }
         launcherFreed.insert(p.run.request.fabric.name)
-        if p.node.record.state != .running {
-            // Ended before it was reported started (e.g. its keeper could not fork): record the start first.
-            markStarted(p)
-        }
         attemptEnded(p, known: known, code: code, signaled: signaled, execError: execError)
     }
 
