@@ -102,7 +102,7 @@ struct RecoveryTests {
             return
         }
         #expect(message == "cancelled by bob")
-        #expect(processes(ofRun: req.runID).isEmpty)
+        expectRunProcessesGone(req.runID)
     }
 
     @Test func followerRecoversARunWhoseOwnerDies() async throws {

@@ -100,11 +100,42 @@ extension RunEvent {
     var isFinished: Bool { if case .runFinished = self { return true } else { return false } }
 }
 
-/// Processes (pids) whose environment contains `WEFT_RUN_ID=<run>`.
-func processes(ofRun runID: String) -> [Int32] {
-    let marker = "WEFT_RUN_ID=\(runID)"
+/// The run's processes other than its launcher and the launcher's keepers (which exit on their own once they
+/// have reported: the launcher on end of input, a keeper right after its task's end).
+/// The command line is read before the environment: an exiting keeper, whose memory is already gone, has an
+/// empty one, and then no environment either, so it is not taken for a task.
+func taskProcesses(ofRun runID: String) -> [Int32] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return names.compactMap { Int32($0) }.filter { pid in
+        let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+        guard !cmdline.split(separator: "\0").contains(where: { $0 == LaunchChannel.subcommand }) else { return false }
+        return processes(among: [pid], ofRun: runID) == [pid]
+    }
+}
+
+/// A finished run: none of its tasks' processes is left now, and its launcher is gone soon after.
+func expectRunProcessesGone(_ runID: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let left = taskProcesses(ofRun: runID).map { pid in
+        let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "?"
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "?"
+        return "\(pid) [\(cmdline.replacingOccurrences(of: "\0", with: " "))] \(stat)"
+    }
+    #expect(left.isEmpty, "task processes outlived their run: \(left)", sourceLocation: sourceLocation)
+    let deadline = Date().addingTimeInterval(5)
+    while !processes(ofRun: runID).isEmpty && Date() < deadline { usleep(5_000) }
+    #expect(processes(ofRun: runID).isEmpty, "the run's launcher outlived it by 5 s", sourceLocation: sourceLocation)
+}
+
+/// Processes (pids) whose environment contains `WEFT_RUN_ID=<run>`.
+func processes(ofRun runID: String) -> [Int32] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return processes(among: names.compactMap { Int32($0) }, ofRun: runID)
+}
+
+/// Those of `pids` that are alive (not zombies) and whose environment contains `WEFT_RUN_ID=<run>`.
+func processes(among pids: [Int32], ofRun runID: String) -> [Int32] {
+    let marker = "WEFT_RUN_ID=\(runID)"
+    return pids.filter { pid in
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")"),
             stat[stat.index(after: close)...].split(separator: " ").first != "Z"
