@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "weft", targets: ["weft"]),
         .executable(name: "weft-bench", targets: ["weft-bench"]),
+        .executable(name: "weft-launcher", targets: ["weft-launcher"]),
         .library(name: "WeftDomain", targets: ["WeftDomain"]),
     ],
     dependencies: [
@@ -58,6 +59,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "weft", dependencies: ["WeftCLI", "CPosix"]),
+        // A run's task launcher as a small C program (the same loop as `weft __task-launcher`), installed beside weft.
+        .executableTarget(name: "weft-launcher", dependencies: ["CPosix"]),
         .executableTarget(name: "weft-bench", dependencies: ["WeftDomain", "WeftStore", "WeftEngine", "WeftCLI"]),
 
         .testTarget(name: "WeftDomainTests", dependencies: ["WeftDomain"]),

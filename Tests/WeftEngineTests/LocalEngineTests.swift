@@ -348,3 +348,50 @@ struct FirstLineTests {
         #expect(stored.allSatisfy { $0.state == .success && $0.progress == 1 })
     }
 }
+
+@Suite("LocalEngine: the task launcher", .timeLimit(.minutes(1)))
+struct TaskLauncherTests {
+    /// The small `weft-launcher` built beside the tests is the one used by default.
+    @Test func theSmallLauncherBesideTheProgramIsPreferred() throws {
+        let path = try #require(SandboxSupport.launcherPath, "no launcher found next to the tests")
+        if ProcessInfo.processInfo.environment["WEFT_LAUNCHER"] == nil {
+            #expect((path as NSString).lastPathComponent == "weft-launcher")
+        }
+    }
+
+    /// Both launchers start a run's tasks, one after another and side by side; each task's parent (its keeper, a
+    /// fork of the launcher) is the launcher asked for.
+    @Test(arguments: ["weft-launcher", "weft"])
+    func eitherLauncherRunsTheTasks(launcher: String) async throws {
+        let dir = try #require(SandboxSupport.launcherPath.map { ($0 as NSString).deletingLastPathComponent })
+        let path = (dir as NSString).appendingPathComponent(launcher)
+        try #require(FileManager.default.isExecutableFile(atPath: path), "\(path) is not built")
+        var options = LocalEngineOptions(killGracePeriod: 1, retryBackoff: 0.05)
+        options.launcherPath = path
+        let fx = try EngineFixture(options: options)
+        let parent = "tr '\\000' ' ' < /proc/$PPID/cmdline; echo"
+        let req = fx.request([sh("a", parent), sh("b", parent, after: ["a"]), sh("c", parent, after: ["a"])])
+        let (run, tasks, events) = try await runToEnd(fx, req)
+        #expect(run.state == .success)
+        #expect(tasks.allSatisfy { $0.state == .success })
+        let lines = events.compactMap { e -> String? in if case .taskLog(_, _, let l) = e { return l } else { return nil } }
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.hasPrefix(path + " __task-launcher ") }, "\(lines)")
+    }
+
+    @Test func theSmallLauncherRefusesToStartByHand() throws {
+        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let path = ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("weft-launcher")
+        try #require(FileManager.default.isExecutableFile(atPath: path), "\(path) is not built")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = []
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("started by Weft's local engine only"))
+    }
+}

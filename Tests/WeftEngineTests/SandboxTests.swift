@@ -43,9 +43,12 @@ struct SandboxTests {
         _ = try fx.ws.updateFabric(fx.admin, name: name, set: settings, schema: LocalDriver(workspace: fx.ws).settingsSchema)
     }
 
-    @Test func aDevelopmentTaskCannotSeeProductionTheMetastoreKeysProjectsOrOtherCheckouts() async throws {
+    /// With either task launcher: the small `weft-launcher` or `weft` itself (a debug `weft` loads the Swift
+    /// runtime from the toolchain, which the sandbox then shows read-only).
+    @Test(arguments: ["weft-launcher", "weft"])
+    func aDevelopmentTaskCannotSeeProductionTheMetastoreKeysProjectsOrOtherCheckouts(launcher: String) async throws {
         let fx = try ServiceFixture()
-        let service = fx.service()
+        let service = fx.service(launcher: launcher)
         let prodData = fx.ws.dataRoot(fabric: "production")
         try FileManager.default.createDirectory(atPath: prodData, withIntermediateDirectories: true)
         try "id,email\n1,carol@customer.example\n".write(toFile: prodData + "/customers.csv", atomically: true, encoding: .utf8)

@@ -47,8 +47,14 @@ final class ServiceFixture: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(atPath: base) }
 
     /// The run service over the standard drivers, with short kill delays.
-    func service(extra: [any FabricDriver] = []) -> RunService {
-        let local = LocalDriver(workspace: ws, options: LocalEngineOptions(killGracePeriod: 1, retryBackoff: 0.05))
+    /// The run service over a local driver; `launcher` names the task launcher beside the tests to use
+    /// (`weft-launcher`, the default, or `weft`).
+    func service(extra: [any FabricDriver] = [], launcher: String? = nil) -> RunService {
+        var options = LocalEngineOptions(killGracePeriod: 1, retryBackoff: 0.05)
+        if let launcher, let dir = SandboxSupport.launcherPath.map({ ($0 as NSString).deletingLastPathComponent }) {
+            options.launcherPath = (dir as NSString).appendingPathComponent(launcher)
+        }
+        let local = LocalDriver(workspace: ws, options: options)
         return RunService(workspace: ws, drivers: DriverRegistry([local] + extra))
     }
 

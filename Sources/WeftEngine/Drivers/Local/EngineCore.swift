@@ -745,7 +745,7 @@ final class EngineCore: @unchecked Sendable {
         let sandbox = run.request.sandbox
         guard let path = options.launcherPath else {
             guard sandbox == nil else {
-                let why = "cannot sandbox the task: the weft executable that starts tasks in the sandbox was not found next to this program (set WEFT_LAUNCHER to it)"
+                let why = "cannot sandbox the task: the task launcher (weft-launcher, or weft itself) was not found next to this program (install both with scripts/install, or set WEFT_LAUNCHER)"
                 run.launcherProblem = why
                 throw LaunchError(why)
             }

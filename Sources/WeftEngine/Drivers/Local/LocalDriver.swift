@@ -181,7 +181,7 @@ public final class LocalDriver: FabricDriver {
                 detail: "\(reason): \(what); install bubblewrap (apt-get install bubblewrap) or set sandbox=off")
         case .available(let bwrap):
             guard launcher != nil else {
-                return FabricCheck(name: "sandbox", ok: false, detail: "the weft executable that starts tasks in the sandbox was not found; set WEFT_LAUNCHER")
+                return FabricCheck(name: "sandbox", ok: false, detail: "the task launcher (weft-launcher, or weft itself) was not found next to this program; install both with scripts/install, or set WEFT_LAUNCHER")
             }
             var args = ["--ro-bind", "/", "/", "--unshare-pid", "--die-with-parent", "--cap-drop", "ALL"]
             if !networkAllowed(fabric) { args.append("--unshare-net") }
@@ -279,7 +279,7 @@ public final class LocalDriver: FabricDriver {
         }
         var status = support
         if case .available = status, launcher == nil {
-            status = .unavailable(reason: "the weft executable that starts tasks inside the sandbox was not found (set WEFT_LAUNCHER to it)")
+            status = .unavailable(reason: "the task launcher (weft-launcher, or weft itself) was not found next to this program (install both with scripts/install, or set WEFT_LAUNCHER)")
         }
         switch status {
         case .available(let bwrap):

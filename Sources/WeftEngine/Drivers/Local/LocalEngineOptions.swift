@@ -16,8 +16,8 @@ public struct LocalEngineOptions: Sendable {
     /// Where the task logs of a run owned by another process are (for `events(runID:)` on such runs);
     /// nil: no log lines for foreign runs, only state.
     public var logDirectoryOfForeignRun: (@Sendable (RunRecord) -> String?)?
-    /// The `weft` executable that runs a run's task launcher (`weft __task-launcher`), inside the run's sandbox or
-    /// outside it; nil: tasks are spawned directly (and sandboxed runs cannot start).
+    /// The executable that runs a run's task launcher (`weft-launcher`, or `weft` itself, given `__task-launcher`),
+    /// inside the run's sandbox or outside it; nil: tasks are spawned directly (and sandboxed runs cannot start).
     public var launcherPath: String? = SandboxSupport.launcherPath
 
     /// The default environment variables tasks inherit.

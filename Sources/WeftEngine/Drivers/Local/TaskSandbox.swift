@@ -119,14 +119,18 @@ public enum SandboxSupport {
         return .available(bwrap: bwrap)
     }
 
-    /// The launcher executable: this process when it is `weft`, else the `weft` next to it (the tests' and the
-    /// benchmark's case); `WEFT_LAUNCHER` names another. nil when there is none.
+    /// The launcher executable: `weft-launcher` next to this program (installed beside `weft`; a small C program
+    /// that starts in a fraction of weft's time), else this process when it is `weft`, else the `weft` next to it
+    /// (both run the same loop as `weft __task-launcher`); `WEFT_LAUNCHER` names another. nil when there is none.
     public static let launcherPath: String? = {
         let env = ProcessInfo.processInfo.environment
         if let given = env["WEFT_LAUNCHER"], !given.isEmpty { return FileManager.default.isExecutableFile(atPath: given) ? given : nil }
         guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let dir = (exe as NSString).deletingLastPathComponent as NSString
+        let small = dir.appendingPathComponent("weft-launcher")
+        if FileManager.default.isExecutableFile(atPath: small) { return small }
         if (exe as NSString).lastPathComponent == "weft" { return exe }
-        let sibling = ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("weft")
+        let sibling = dir.appendingPathComponent("weft")
         return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
     }()
 }
