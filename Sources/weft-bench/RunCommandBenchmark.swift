@@ -27,9 +27,9 @@ enum RunCommandBenchmark {
             try addParallelJob(ws)
             print("weft run … --follow, whole command (\(samples) samples each, after 3 warm-up runs; \(ProcessInfo.processInfo.activeProcessorCount) cores)")
             for (job, label) in [("customer_analytics/chain10", "chain of 10 `true` (development)"), ("customer_analytics/parallel20", "20 parallel `true`, 8 slots (production)")] {
-                for _ in 0..<3 { _ = try FoundationBenchmark.time(weft, ["run", job, "--follow", "--workspace", root]) }
+                for _ in 0..<3 { _ = try FoundationBenchmark.time(weft, ["run", job, "--follow", "--yes", "--workspace", root]) }
                 var ms: [Double] = []
-                for _ in 0..<samples { ms.append(try FoundationBenchmark.time(weft, ["run", job, "--follow", "--workspace", root])) }
+                for _ in 0..<samples { ms.append(try FoundationBenchmark.time(weft, ["run", job, "--follow", "--yes", "--workspace", root])) }
                 FoundationBenchmark.report("weft run \(label)", ms, target: "p50 ≤ 30 ms")
             }
             // The sandbox's cost: the chain on development with `sandbox: off` and `on` (network on, the development

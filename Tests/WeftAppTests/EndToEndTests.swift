@@ -166,7 +166,18 @@ struct EndToEndTests {
         tmux.type("production")
         tmux.keys("Enter")
         tmux.waitFor("customers_daily_production is now enabled")
+        // r on production asks for the fabric's name; a wrong word runs nothing.
         tmux.keys("r")
+        tmux.waitFor("Run a production job")
+        tmux.type("prod")
+        tmux.keys("Enter")
+        tmux.waitFor("type production exactly to confirm")
+        #expect(try Metastore(path: ws + "/weft.sqlite").runs(project: nil, job: "customers_daily_production", fabrics: ["production"], states: nil, limit: 5).isEmpty)
+        tmux.keys("Escape")
+        tmux.keys("r")
+        tmux.waitFor("Run a production job")
+        tmux.type("production")
+        tmux.keys("Enter")
         tmux.waitFor("on production — PRODUCTION")
         guard
             tmux.waitFor("production run success", timeout: 120, { $0.contains("✓ success   elapsed") && $0.components(separatedBy: "✓ success").count - 1 >= 5 })

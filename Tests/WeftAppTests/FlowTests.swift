@@ -129,7 +129,22 @@ struct FlowTests {
         bob.type("production")
         bob.press(.enter)
         #expect(bob.state.status?.text == "customers_daily_production is now enabled", "\(screen(bob))")
+        // r on production shows what will run and wants the fabric's name: a wrong word starts nothing.
+        let runsBefore = try workspace.metastore.runs(project: nil, job: "customers_daily_production", fabrics: ["production"], states: nil, limit: 10).count
         bob.press("r")
+        guard case .confirm(let runConfirm)? = bob.state.overlay else {
+            Issue.record("r on production asked nothing:\n\(screen(bob))")
+            return
+        }
+        #expect(runConfirm.typed == "production" && runConfirm.title == "Run a production job", "\(runConfirm)")
+        #expect(runConfirm.body.contains("Revision: HEAD of customer_analytics, not released (nothing is deployed on production)."), "\(runConfirm.body)")
+        #expect(screen(bob).contains("Run a production job"), "\(screen(bob))")
+        bob.type("productio")
+        bob.press(.enter)
+        #expect(bob.state.status?.text == "type production exactly to confirm (or Esc to cancel)")
+        #expect(try workspace.metastore.runs(project: nil, job: "customers_daily_production", fabrics: ["production"], states: nil, limit: 10).count == runsBefore)
+        bob.type("n")
+        bob.press(.enter)
         let prodRun = waitForRun(bob)
         #expect(prodRun?.run.state == .success, "\(screen(bob))")
         #expect(prodRun?.tasks.map(\.state) == [.success, .success, .success, .success])
@@ -270,6 +285,13 @@ struct FlowTests {
         // Production still runs release 1.0.0 (HEAD is later): the run view says so.
         bob.press(.escape)
         bob.press("r")
+        if case .confirm(let c)? = bob.state.overlay {
+            #expect(c.body.contains("Revision: release 1.0.0 at commit \(alicesCommit.prefix(10)), as deployed.") || c.body.contains { $0.hasPrefix("Revision: release 1.0.0 at commit") }, "\(c.body)")
+        } else {
+            Issue.record("r on production asked nothing")
+        }
+        bob.type("production")
+        bob.press(.enter)
         let run = waitForRun(bob)
         #expect(run?.run.revision.release == "1.0.0", "\(String(describing: run?.run.revision))")
         #expect(screen(bob).contains("ran release 1.0.0 at commit"), "\(screen(bob))")

@@ -241,7 +241,7 @@ import WeftDomain
             try FileManager.default.copyItem(atPath: cli.root + data, toPath: restored + data)
         }
         // Runs decrypt their secrets with the restored key: the deployed release on production, HEAD on development.
-        let prod = try weft(["run", "customers_daily_production", "--follow"])
+        let prod = try weft(["run", "customers_daily_production", "--follow", "--yes"])
         #expect(prod.status == 0 && prod.stdout.contains("release 1.0.0"), "\(prod)")
         let dev = try weft(["run", "customers_daily_development", "--follow"])
         #expect(dev.status == 0, "\(dev)")

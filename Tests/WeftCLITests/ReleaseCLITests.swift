@@ -78,7 +78,7 @@ import WeftEngine
         #expect(list.count == 2 && list.allSatisfy { $0["state"] as? String == "succeeded" }, "\(deployments.stdout)")
 
         // The next production run runs 1.0.0.
-        let run1 = try cli.weft(["run", "customers_daily_production", "--follow"], timeout: 120)
+        let run1 = try cli.weft(["run", "customers_daily_production", "--follow", "--yes"], timeout: 120)
         #expect(run1.status == 0 && run1.stdout.contains("(release 1.0.0 at commit \(head.prefix(10)))"), "\(run1)")
         let r1 = try Self.runDetail(cli, run1.stdout)
         #expect(r1["release"] as? String == "1.0.0" && r1["commit"] as? String == head, "\(r1)")
@@ -87,7 +87,7 @@ import WeftEngine
         try Self.commit(cli, "pipelines/aggregate/pipeline.yaml", { $0.replacingOccurrences(of: "top_n: 10", with: "top_n: 4") }, message: "top 4")
         let later = try cli.head()
         #expect(later != head)
-        let run2 = try cli.weft(["run", "customers_daily_production", "--follow"], timeout: 120)
+        let run2 = try cli.weft(["run", "customers_daily_production", "--follow", "--yes"], timeout: 120)
         #expect(run2.status == 0 && run2.stdout.contains("(release 1.0.0 at commit \(head.prefix(10)))"), "\(run2)")
         // The released configuration (top_n 10 of production's 12 countries), not HEAD's 4.
         let report = try #require(
@@ -97,7 +97,7 @@ import WeftEngine
         let show = try cli.weft(["job", "show", "customers_daily_production"])
         #expect(show.stdout.contains("deployed: release 1.0.0 at commit \(head.prefix(10))") && show.stdout.contains("is later"), "\(show.stdout)")
         // HEAD on demand, marked as not released.
-        let headRun = try cli.weft(["run", "customers_daily_production", "--follow", "--revision", "head"], timeout: 120)
+        let headRun = try cli.weft(["run", "customers_daily_production", "--follow", "--revision", "head", "--yes"], timeout: 120)
         #expect(headRun.status == 0 && headRun.stdout.contains("(HEAD \(later.prefix(10)), not released)"), "\(headRun)")
         // A development run defaults to HEAD.
         let dev = try cli.weft(["run", "customers_daily_development", "--follow"], timeout: 120)
@@ -106,7 +106,7 @@ import WeftEngine
         // The next release: the plan names the changed value; production then runs it.
         let next = try cli.weft(["release", "customer_analytics", "--version", "1.1.0", "--yes"])
         #expect(next.status == 0 && next.stdout.contains("~ modify customers_daily_production: tasks.aggregate.values.top_n"), "\(next)")
-        let run3 = try cli.weft(["run", "customers_daily_production", "--follow"], timeout: 120)
+        let run3 = try cli.weft(["run", "customers_daily_production", "--follow", "--yes"], timeout: 120)
         #expect(run3.stdout.contains("(release 1.1.0 at commit \(later.prefix(10)))"), "\(run3)")
         let after = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.root + "/fabrics/production/data/customer_analytics/report.json")))

@@ -16,7 +16,7 @@ import WeftStore
         #expect(try cli.git(["-c", "user.name=t", "-c", "user.email=t@x", "commit", "-q", "-m", "probes"]).status == 0)
         let noBwrap = ["WEFT_BWRAP": "/nonexistent"]
         try cli.session(as: "bob")
-        let refused = try cli.weft(["run", "prod_probe", "--follow"], env: noBwrap)
+        let refused = try cli.weft(["run", "prod_probe", "--follow", "--yes"], env: noBwrap)
         #expect(refused.status == 1, "\(refused)")
         #expect(refused.stderr.contains("refusing to run tasks of production fabric production without a sandbox: bubblewrap (/nonexistent) is not an executable file"), "\(refused)")
         #expect(refused.stderr.contains("--set sandbox=off"), "\(refused)")
@@ -32,7 +32,7 @@ import WeftStore
         try cli.session(as: "admin")
         #expect(try cli.weft(["fabric", "update", "production", "--set", "sandbox=off"]).status == 0)
         try cli.session(as: "bob")
-        let ran = try cli.weft(["run", "prod_probe", "--follow"], env: noBwrap)
+        let ran = try cli.weft(["run", "prod_probe", "--follow", "--yes"], env: noBwrap)
         #expect(ran.status == 0, "\(ran)")
     }
 }

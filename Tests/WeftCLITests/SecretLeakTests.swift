@@ -65,7 +65,7 @@ import WeftDomain
         #expect(create.status == 0, "\(create)")
         try FileManager.default.removeItem(atPath: src)
 
-        let run = try cli.weft(["run", "leak_production", "--follow"], timeout: 120)
+        let run = try cli.weft(["run", "leak_production", "--follow", "--yes"], timeout: 120)
         #expect(run.status == 0, "\(run)")
         let runs = try cli.weft(["runs", "list", "-o", "json"])
         #expect(runs.status == 0, "\(runs)")
@@ -229,7 +229,7 @@ import WeftDomain
             }
         }
         func startDetached(_ job: String, env: [String: String] = [:]) throws -> String {
-            let r = try cli.weft(["run", job], env: env)
+            let r = try cli.weft(["run", job, "--yes"], env: env)
             #expect(r.status == 0, "\(r)")
             let words = r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" })
             guard let i = words.firstIndex(of: "run"), i + 1 < words.count else { throw WeftError.failure("no run id in \(r.stdout)") }
@@ -240,9 +240,9 @@ import WeftDomain
         }
 
         // 1. Ends normally; 2. times out (its task killed with a partial line of the secret pending).
-        let end = try cli.weft(["run", "leak_end", "--follow"], timeout: 120)
+        let end = try cli.weft(["run", "leak_end", "--follow", "--yes"], timeout: 120)
         #expect(end.status == 0, "\(end)")
-        let timedOut = try cli.weft(["run", "leak_timeout", "--follow"], timeout: 120)
+        let timedOut = try cli.weft(["run", "leak_timeout", "--follow", "--yes"], timeout: 120)
         #expect(timedOut.status == 1, "\(timedOut)")
         // 3. Cancelled.
         // 3. Cancelled, while followed by a `weft run --follow` signed in with WEFT_USER/WEFT_PASSWORD: that
@@ -250,7 +250,7 @@ import WeftDomain
         let password = "bob-demo-pw"
         let follower = Process()
         follower.executableURL = URL(fileURLWithPath: cli.weft)
-        follower.arguments = ["run", "leak_hang", "--follow", "--workspace", cli.root]
+        follower.arguments = ["run", "leak_hang", "--follow", "--yes", "--workspace", cli.root]
         follower.environment = cli.environment(["WEFT_USER": "bob", "WEFT_PASSWORD": password])
         #expect(FileManager.default.createFile(atPath: cli.base + "/follow.out", contents: nil))
         let followOut = try FileHandle(forWritingTo: URL(fileURLWithPath: cli.base + "/follow.out"))

@@ -102,7 +102,27 @@ import WeftDomain
 
         try login("bob")
         _ = try ok(["job", "enable", "customers_daily_production"])
-        let prodRun = try ok(["run", "customers_daily_production", "--follow"], timeout: 180)
+        // A production run is a deliberate act: without a terminal it needs --yes, on one the fabric's name typed
+        // after what will run is shown; neither refusal records a run.
+        let prodRuns = { try Metastore(path: cli.root + "/weft.sqlite").runs(job: "customers_daily_production", fabrics: ["production"]).count }
+        let unconfirmed = try cli.weft(["run", "customers_daily_production", "--follow"])
+        #expect(unconfirmed.status == 1 && unconfirmed.stderr.contains("starts on production fabric production; without a terminal to confirm on, add --yes"), "\(unconfirmed)")
+        #expect(try prodRuns() == 0)
+        // On a terminal (script(1) gives the command a pseudo-terminal; what is piped in is typed).
+        func onTerminal(_ typed: String) throws -> ProcResult {
+            let command = ([cli.weft, "run", "customers_daily_production", "--follow", "--workspace", cli.root]).map { "'\($0)'" }.joined(separator: " ")
+            return try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"], environment: cli.environment(), stdin: typed + "\n", timeout: 180)
+        }
+        let wrong = try onTerminal("prod")
+        #expect(wrong.status == 1, "\(wrong)")
+        #expect(wrong.stdout.contains("run customer_analytics/customers_daily_production on PRODUCTION fabric production"), "\(wrong.stdout)")
+        #expect(wrong.stdout.contains("revision: HEAD") && wrong.stdout.contains("task ingest: "), "\(wrong.stdout)")
+        #expect(wrong.stdout.contains("not confirmed ('prod' is not 'production'); nothing was started"), "\(wrong.stdout)")
+        #expect(try prodRuns() == 0)
+        let typedRun = try onTerminal("production")
+        #expect(typedRun.status == 0 && typedRun.stdout.contains("success"), "\(typedRun.stdout)")
+        #expect(try prodRuns() == 1)
+        let prodRun = try ok(["run", "customers_daily_production", "--follow", "--yes"], timeout: 180)
         #expect(prodRun.stdout.contains("success"), "\(prodRun.stdout)")
         #expect(FileManager.default.fileExists(atPath: cli.root + "/fabrics/production/data/customer_analytics/report.json"))
         let audit = try ok(["audit", "--fabric", "production", "-o", "json"])

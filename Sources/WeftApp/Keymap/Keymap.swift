@@ -45,7 +45,7 @@ public enum Keymap {
         KeyBinding([.tab, "l", .right], .nextPane, "next pane", "Focus the next pane", [.main]),
         KeyBinding([.backTab, "h", .left], .previousPane, "previous pane", "Focus the previous pane", [.main]),
         KeyBinding([.enter], .open, "open", "Open the selection (job detail, run view; on a fabric: show only its jobs)", [.main, .job, .run], status: true),
-        KeyBinding(["r"], .run, "run", "Run the selected job (the play button) and watch it", [.main, .job], status: true),
+        KeyBinding(["r"], .run, "run", "Run the selected job and watch it (production: its name typed first)", [.main, .job], status: true),
         KeyBinding(["D"], .duplicate, "duplicate", "Duplicate the selected job onto a fabric", [.main, .job], status: true),
         KeyBinding(["e"], .configure, "configure", "Edit the selected task's configuration in a form", [.job], status: true),
         KeyBinding(["E"], .configureInEditor, "in $EDITOR", "Edit the selected task's configuration as YAML in $EDITOR", [.job], status: true),

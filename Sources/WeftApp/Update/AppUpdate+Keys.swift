@@ -90,6 +90,11 @@ extension AppUpdate {
             return []
         case .run:
             guard let job = Availability.targetJob(s) else { return [] }
+            if let fabric = s.data.fabric(job.record.job.fabric), fabric.isProduction {
+                // A production run is a deliberate act: what will run, then the fabric's name typed.
+                s.overlay = .confirm(Self.productionRunConfirmation(job, fabric: fabric.name))
+                return []
+            }
             s.status = StatusMessage("Starting a run of \(job.record.job.name)…")
             return [.startRun(ref: job.ref)]
         case .duplicate: return openDuplicate(&s)
@@ -398,5 +403,24 @@ extension AppUpdate {
             s.status = StatusMessage("unknown command :\(name) (commands: \(Keymap.commands.map(\.0).joined(separator: " ")))", isError: true)
             return []
         }
+    }
+
+    /// The typed confirmation before `r` starts a run on a production fabric: the job, the fabric, the revision it
+    /// will run (the deployed release, else HEAD, not released), its tasks, and whether it is disabled.
+    static func productionRunConfirmation(_ job: JobRow, fabric: String) -> ConfirmState {
+        let j = job.record.job
+        var body = ["Run \(j.name) (\(job.record.project)) on PRODUCTION fabric \(fabric)."]
+        if let d = job.deployed {
+            body.append("Revision: release \(d.version) at commit \(d.commit.prefix(10)), as deployed.")
+        } else {
+            body.append("Revision: HEAD of \(job.record.project), not released (nothing is deployed on \(fabric)).")
+        }
+        body.append("Tasks: " + j.tasks.map(\.key).joined(separator: ", ") + ", on \(fabric)'s data.")
+        if !j.enabled {
+            body.append("The job is DISABLED: its schedule starts nothing; this run starts it anyway.")
+        }
+        return ConfirmState(
+            title: j.enabled ? "Run a production job" : "Run a DISABLED production job", body: body, typed: fabric,
+            action: .startRun(ref: job.ref), isProduction: true)
     }
 }

@@ -24,6 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: .hidden) var runID: String?
     @Option(help: .hidden) var commit: String?
     @Flag(help: .hidden) var owner = false
+    @Flag(help: "Confirm a run on a production fabric without a terminal (on one, its name is typed instead).") var yes = false
 
     func validate() throws {
         if !owner && (runID != nil || commit != nil) {
@@ -41,11 +42,22 @@ struct RunCommand: AsyncParsableCommand {
             if case .release = selector {} else { selector = .commit(commit) }
         }
         let request = StartRunRequest(job: job, trigger: .manual, revision: selector, runID: runID)
-        if !follow && !owner {
-            // Checked and planned here (a denial or an invalid job is reported at once); started by the owner.
+        // Checked and planned here (a denial or an invalid job is reported at once); a production run is confirmed
+        // first. Without --follow the background owner starts it (the owner is never asked: its caller was).
+        var planned: RunPlan?
+        if !owner {
             let plan = try service.plan(.user(p), request)
-            try detach(ws, service: service, principal: p, plan: plan)
-            return
+            if plan.fabric.stage == .production {
+                let enabled = try? ws.findJob("\(plan.project)/\(plan.job)").job.enabled
+                try Confirmation.productionRun(
+                    plan.confirmationLines(enabled: enabled, dataRoot: ws.dataRoot(fabric: plan.fabric.name)),
+                    fabric: plan.fabric.name, ref: "\(plan.project)/\(plan.job)", yes: yes)
+            }
+            if !follow {
+                try detach(ws, service: service, principal: p, plan: plan)
+                return
+            }
+            planned = plan
         }
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { _ in
             Task { await service.shutdown(timeout: 10) }
@@ -57,7 +69,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw WeftError.conflict("release \(planned.revision.release ?? "") now points at another commit than the one planned; start the run again")
             }
         }
-        let (detail, stream) = try await service.startWatching(.user(p), request)
+        let (detail, stream) = try await service.startWatching(.user(p), request, planned: planned)
         let record = detail.run
         if owner {
             for try await _ in stream {}

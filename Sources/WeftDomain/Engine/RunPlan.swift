@@ -150,3 +150,26 @@ public struct RunPlan: Sendable, Hashable, Codable {
     /// Every secret the plan's tasks reference.
     public var secretReferences: Set<String> { tasks.reduce(into: Set<String>()) { $0.formUnion($1.secretReferences) } }
 }
+
+extension RunPlan {
+    /// What a run will do, for the confirmation before it starts on production: job, fabric, revision, each task
+    /// with the configuration values it gets (secrets by name only), and the data root it writes under.
+    /// `enabled: false` adds that the job is disabled (its schedule starts nothing; this run starts it anyway).
+    public func confirmationLines(enabled: Bool?, dataRoot: String?) -> [String] {
+        var lines = ["run \(project)/\(job) on \(fabric.stage == .production ? "PRODUCTION " : "")fabric \(fabric.name)"]
+        lines.append("  revision: \(revision.label)")
+        if enabled == false {
+            lines.append("  the job is DISABLED on \(fabric.name): its schedule starts nothing, this run starts it anyway")
+        }
+        for task in tasks {
+            let config = task.config.keys.sorted().map { key -> String in
+                let value = task.config[key]!
+                if case .secret(let name) = value { return "\(key)=secret \(name)" }
+                return "\(key)=\(value.display)"
+            }
+            lines.append("  task \(task.key)" + (config.isEmpty ? "" : ": " + config.joined(separator: ", ")))
+        }
+        if let dataRoot { lines.append("  data: the tasks write under \(fabric.name)'s data root \(dataRoot)") }
+        return lines
+    }
+}

@@ -113,15 +113,27 @@ public final class RunService: Sendable {
         try await begin(actor, request, watch: false).0
     }
 
-    /// Starts a run and watches it from its first event on (`weft run --follow`, the TUI).
-    public func startWatching(_ actor: RunActor, _ request: StartRunRequest) async throws -> (RunDetail, AsyncThrowingStream<RunEvent, any Error>) {
-        let (detail, stream) = try await begin(actor, request, watch: true)
+    /// Starts a run and watches it from its first event on (`weft run --follow`, the TUI). `planned`: the plan
+    /// `plan(actor, request)` just gave (shown to the user and confirmed), run as it is rather than planned again.
+    public func startWatching(
+        _ actor: RunActor, _ request: StartRunRequest, planned: RunPlan? = nil
+    ) async throws -> (RunDetail, AsyncThrowingStream<RunEvent, any Error>) {
+        let (detail, stream) = try await begin(actor, request, watch: true, planned: planned)
         guard let stream else { throw WeftError.failure("run \(detail.run.id) ended before it could be watched") }
         return (detail, stream)
     }
 
-    private func begin(_ actor: RunActor, _ request: StartRunRequest, watch: Bool) async throws -> (RunDetail, AsyncThrowingStream<RunEvent, any Error>?) {
-        let plan = try plan(actor, request)
+    private func begin(
+        _ actor: RunActor, _ request: StartRunRequest, watch: Bool, planned: RunPlan? = nil
+    ) async throws -> (RunDetail, AsyncThrowingStream<RunEvent, any Error>?) {
+        // A plan given back is only taken for the same actor's same job (it is a value: checked, not trusted).
+        if let planned,
+            planned.user != actor.name || planned.trigger != request.trigger
+                || (request.job != planned.job && request.job != "\(planned.project)/\(planned.job)")
+        {
+            throw WeftError.failure("the plan given is not this request's; plan the run again")
+        }
+        let plan = try planned ?? plan(actor, request)
         let driver = try drivers.driver(for: plan.fabric.kind)
         let (record, stream) = try await driver.start(plan, watch: watch)
         workspace.audit(
