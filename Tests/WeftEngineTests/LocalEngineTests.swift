@@ -379,6 +379,23 @@ struct TaskLauncherTests {
         #expect(lines.allSatisfy { $0.hasPrefix(path + " __task-launcher ") }, "\(lines)")
     }
 
+    /// A `weft-launcher` that is not installed like the program beside it (writable by others) is not used.
+    @Test func aLauncherOthersCouldWriteIsNotUsed() throws {
+        let dir = NSTemporaryDirectory() + "weft-launcher-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let exe = dir + "/weft"
+        let launcher = dir + "/weft-launcher"
+        for path in [exe, launcher] { #expect(FileManager.default.createFile(atPath: path, contents: Data("#!/bin/sh\n".utf8))) }
+        chmod(exe, 0o755)
+        chmod(launcher, 0o755)
+        #expect(SandboxSupport.installedAlike(launcher, exe))
+        chmod(launcher, 0o775)
+        #expect(!SandboxSupport.installedAlike(launcher, exe))
+        chmod(launcher, 0o757)
+        #expect(!SandboxSupport.installedAlike(launcher, exe))
+    }
+
     @Test func theSmallLauncherRefusesToStartByHand() throws {
         let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let path = ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("weft-launcher")

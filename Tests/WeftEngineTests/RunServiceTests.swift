@@ -46,6 +46,27 @@ struct RunServiceTests {
         #expect(!json.contains(fx.root))
     }
 
+    /// A plan handed back to start a run (the one shown and confirmed) is checked again, not trusted: another
+    /// user's plan, one moved onto a fabric its user may not run on, or one with a run id that is not Weft's
+    /// starts nothing.
+    @Test func aPlanGivenBackIsAuthorizedAgain() async throws {
+        let fx = try ServiceFixture()
+        let service = fx.service()
+        let request = StartRunRequest(job: "probe/gated")
+        let alicesPlan = try service.plan(.user(fx.alice), request)
+        await #expect(throws: WeftError.self) { _ = try await service.startWatching(.user(fx.bob), request, planned: alicesPlan) }
+        var moved = alicesPlan
+        moved.fabric = try fx.ws.fabric("production")
+        await #expect(throws: WeftError.self) { _ = try await service.startWatching(.user(fx.alice), request, planned: moved) }
+        var badID = alicesPlan
+        badID.runID = "../../production/runs/r1"
+        await #expect(throws: WeftError.self) { _ = try await service.startWatching(.user(fx.alice), request, planned: badID) }
+        var otherJob = alicesPlan
+        otherJob.job = "other"
+        await #expect(throws: WeftError.self) { _ = try await service.startWatching(.user(fx.alice), request, planned: otherJob) }
+        #expect(try fx.ws.metastore.runs().isEmpty)
+    }
+
     @Test func aRunIDThatIsNotWeftsIsRefused() throws {
         let fx = try ServiceFixture()
         for bad in ["../../production/runs/r1", "r20261201-120000-0a1b2c/..", "x", "r20261201-120000-0A1B2C"] {

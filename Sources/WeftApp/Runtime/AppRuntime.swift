@@ -166,12 +166,19 @@ public final class AppRuntime {
             tickTask = nil
         case .editInEditor(let form, let errors):
             edit(form, errors: errors)
-        case .startRun(let ref):
+        case .startRun(let ref, let production):
             guard let p = state.principal else { return }
             let runs = runner.runs
             begin { [mailbox] in
                 do {
-                    let (detail, stream) = try await runs.startWatching(.user(p), StartRunRequest(job: ref))
+                    // Planned here, from what the project says now: a run that lands on a production fabric the
+                    // user did not confirm (the job moved there since the screen was loaded) is not started.
+                    let request = StartRunRequest(job: ref)
+                    let plan = try runs.plan(.user(p), request)
+                    if plan.fabric.stage == .production && plan.fabric.name != production {
+                        throw WeftError.invalid("\(ref) runs on production fabric \(plan.fabric.name) now; nothing was started — press r again to confirm it")
+                    }
+                    let (detail, stream) = try await runs.startWatching(.user(p), request, planned: plan)
                     let run = detail.run
                     post(.runStarted(run, detail.tasks, runs.estimator(p, run: run)))
                     mailbox.post(.effectFinished)

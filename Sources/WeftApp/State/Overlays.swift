@@ -87,7 +87,8 @@ public enum ConfirmAction: Sendable, Hashable {
     case saveConfig(ConfigSave)
     case setEnabled(ref: String, enabled: Bool, blob: String)
     case cancelRun(runID: String)
-    case startRun(ref: String)
+    /// Start a run; `production`: the production fabric whose name was typed.
+    case startRun(ref: String, production: String?)
     /// Release a project's version, applying only the plans confirmed.
     case release(project: String, version: String, confirmed: [DeploymentPlan], fabrics: [String])
     /// Promote the source's changes into a job; `lines` is the plan confirmed (the promotion stops if it changed).

@@ -21,7 +21,9 @@ public enum AppEffect: Sendable, Hashable {
     /// Enable or disable a job (→ `.enabledChanged`).
     case setEnabled(ref: String, enabled: Bool, blob: String)
     /// Start a run of a job and watch it (→ `.runStarted`, then `.runEvent`s).
-    case startRun(ref: String)
+    /// Start a run; `production`: the production fabric the user confirmed (the run is refused when its plan
+    /// lands on a production fabric not confirmed, e.g. the job moved there since the screen was loaded).
+    case startRun(ref: String, production: String?)
     /// Open a run from history and follow it while it is live (→ `.runOpened`, `.runEvent`s).
     case openRun(runID: String)
     /// Cancel a run.

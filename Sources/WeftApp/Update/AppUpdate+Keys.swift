@@ -96,7 +96,7 @@ extension AppUpdate {
                 return []
             }
             s.status = StatusMessage("Starting a run of \(job.record.job.name)…")
-            return [.startRun(ref: job.ref)]
+            return [.startRun(ref: job.ref, production: nil)]
         case .duplicate: return openDuplicate(&s)
         case .configure, .configureInEditor:
             guard let job = Availability.targetJob(s), let task = Availability.selectedTask(s) else { return [] }
@@ -421,6 +421,6 @@ extension AppUpdate {
         }
         return ConfirmState(
             title: j.enabled ? "Run a production job" : "Run a DISABLED production job", body: body, typed: fabric,
-            action: .startRun(ref: job.ref), isProduction: true)
+            action: .startRun(ref: job.ref, production: fabric), isProduction: true)
     }
 }

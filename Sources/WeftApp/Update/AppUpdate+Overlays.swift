@@ -174,9 +174,9 @@ extension AppUpdate {
         case .cancelRun(let id):
             s.status = StatusMessage("Cancelling run \(id)…")
             return [.cancelRun(runID: id)]
-        case .startRun(let ref):
+        case .startRun(let ref, let production):
             s.status = StatusMessage("Starting a run of \(ref)…")
-            return [.startRun(ref: ref)]
+            return [.startRun(ref: ref, production: production)]
         case .release(let project, let version, let confirmed, let fabrics):
             s.routes.append(.release(ReleaseProgressState(project: project, version: version, fabrics: fabrics)))
             s.status = StatusMessage("Releasing \(project)/\(version)…")

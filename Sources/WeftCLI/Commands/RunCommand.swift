@@ -45,7 +45,15 @@ struct RunCommand: AsyncParsableCommand {
         // Checked and planned here (a denial or an invalid job is reported at once); a production run is confirmed
         // first. Without --follow the background owner starts it (the owner is never asked: its caller was).
         var planned: RunPlan?
-        if !owner {
+        if owner {
+            // The owner runs only what a confirmed `weft run` handed it: on production its caller passes --yes
+            // (given, or the fabric's name typed); a hand-made `--owner` call is refused like any unconfirmed run.
+            let plan = try service.plan(.user(p), request)
+            if plan.fabric.stage == .production && !yes {
+                throw WeftError.invalid("run \(plan.project)/\(plan.job) starts on production fabric \(plan.fabric.name); without a terminal to confirm on, add --yes")
+            }
+            planned = plan
+        } else {
             let plan = try service.plan(.user(p), request)
             if plan.fabric.stage == .production {
                 let enabled = try? ws.findJob("\(plan.project)/\(plan.job)").job.enabled
@@ -63,8 +71,7 @@ struct RunCommand: AsyncParsableCommand {
             Task { await service.shutdown(timeout: 10) }
         }
         defer { withExtendedLifetime(signals) {} }
-        if owner, let commit, case .release = selector {
-            let planned = try service.plan(.user(p), request)
+        if owner, let commit, case .release = selector, let planned {
             guard planned.revision.commit == commit else {
                 throw WeftError.conflict("release \(planned.revision.release ?? "") now points at another commit than the one planned; start the run again")
             }
@@ -108,7 +115,7 @@ struct RunCommand: AsyncParsableCommand {
         p.arguments = [
             "--wait", CommandLine.arguments[0], "run", "\(plan.project)/\(plan.job)", "--owner", "--run-id", plan.runID,
             "--commit", plan.revision.commit, "--workspace", ws.root,
-        ] + (plan.revision.release.map { ["--revision", $0] } ?? [])
+        ] + (plan.revision.release.map { ["--revision", $0] } ?? []) + (plan.fabric.stage == .production ? ["--yes"] : [])
         // The owner gets no credential in its environment (nor does setsid, which lives as long as it): a user
         // who signed in with WEFT_USER/WEFT_PASSWORD hands the password over on a pipe the owner reads once.
         p.environment = Credentials.childEnvironment()

@@ -164,12 +164,17 @@ extension RunPlan {
         for task in tasks {
             let config = task.config.keys.sorted().map { key -> String in
                 let value = task.config[key]!
-                if case .secret(let name) = value { return "\(key)=secret \(name)" }
-                return "\(key)=\(value.display)"
+                if case .secret(let name) = value { return "\(key)=secret \(Self.printable(name))" }
+                return "\(Self.printable(key))=\(Self.printable(value.display))"
             }
             lines.append("  task \(task.key)" + (config.isEmpty ? "" : ": " + config.joined(separator: ", ")))
         }
         if let dataRoot { lines.append("  data: the tasks write under \(fabric.name)'s data root \(dataRoot)") }
         return lines
+    }
+
+    /// Control characters (a value's escape sequences could redraw the confirmation) shown as `?`.
+    static func printable(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
     }
 }

@@ -133,6 +133,16 @@ public final class RunService: Sendable {
         {
             throw WeftError.failure("the plan given is not this request's; plan the run again")
         }
+        if let planned, case .user(let p) = actor {
+            // Authorized again now (cheap; the revision is not read again): a plan kept while its user sat at a
+            // prompt runs only while the user still may run the job on that fabric.
+            guard Self.isRunID(planned.runID) else { throw WeftError.invalid("'\(planned.runID)' is not a run id") }
+            let project = try workspace.project(planned.project)
+            try workspace.authorize(p, .runJob, .job(name: planned.job, project: project, fabric: planned.fabric), project: project.name)
+            try workspace.authorize(p, .readProject, .project(project))
+        } else if planned != nil {
+            throw WeftError.failure("only a user's run is started from a plan given back")
+        }
         let plan = try planned ?? plan(actor, request)
         let driver = try drivers.driver(for: plan.fabric.kind)
         let (record, stream) = try await driver.start(plan, watch: watch)

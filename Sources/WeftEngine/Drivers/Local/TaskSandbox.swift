@@ -128,9 +128,19 @@ public enum SandboxSupport {
         guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
         let dir = (exe as NSString).deletingLastPathComponent as NSString
         let small = dir.appendingPathComponent("weft-launcher")
-        if FileManager.default.isExecutableFile(atPath: small) { return small }
+        if FileManager.default.isExecutableFile(atPath: small), installedAlike(small, exe) { return small }
         if (exe as NSString).lastPathComponent == "weft" { return exe }
         let sibling = dir.appendingPathComponent("weft")
         return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
     }()
+
+    /// Whether `launcher` was installed like `exe`: the same owner (or root), writable by its owner only, and a
+    /// regular file. A `weft-launcher` another user could place next to a shared `weft` is not used: the launcher
+    /// sees every task's environment and configuration.
+    static func installedAlike(_ launcher: String, _ exe: String) -> Bool {
+        var l = stat()
+        var e = stat()
+        guard stat(launcher, &l) == 0, stat(exe, &e) == 0, (l.st_mode & S_IFMT) == S_IFREG else { return false }
+        return (l.st_uid == e.st_uid || l.st_uid == 0) && (l.st_mode & 0o022) == 0
+    }
 }
